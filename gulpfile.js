@@ -1,0 +1,21 @@
+const path = require('path');
+const { task, src, dest } = require('gulp');
+
+// tsc compiles the TypeScript; this copies what tsc does not: the icons (light and dark SVG)
+// and the codex files (<Node>.node.json) next to the compiled node and credential files.
+function buildAssets() {
+	const nodeSource = path.resolve('nodes', '**', '*.{svg,png,node.json}');
+	const nodeDestination = path.resolve('dist', 'nodes');
+	const credSource = path.resolve('credentials', '**', '*.{svg,png}');
+	const credDestination = path.resolve('dist', 'credentials');
+	return Promise.all([
+		new Promise((resolve, reject) =>
+			src(nodeSource, { encoding: false }).pipe(dest(nodeDestination)).on('end', resolve).on('error', reject),
+		),
+		new Promise((resolve, reject) =>
+			src(credSource, { encoding: false }).pipe(dest(credDestination)).on('end', resolve).on('error', reject),
+		),
+	]);
+}
+
+task('build:assets', buildAssets);
