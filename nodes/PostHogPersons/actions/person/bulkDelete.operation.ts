@@ -93,7 +93,7 @@ interface Flags {
 	keep_person: boolean;
 }
 
-type Summary = IDataObject & { deletion_errors?: IDataObject[] };
+type Summary = IDataObject & { deletion_errors?: IDataObject[]; attempts: number };
 
 function readItem(ctx: IExecuteFunctions, itemIndex: number): ItemIds {
 	const node = ctx.getNode();
@@ -124,7 +124,15 @@ function readItem(ctx: IExecuteFunctions, itemIndex: number): ItemIds {
 
 function callSummary(outcome: BatchOutcome<Summary>, calls: number): IDataObject {
 	const summary: IDataObject = { call: outcome.batch.number, of: calls, ids: outcome.batch.ids.length };
-	if (outcome.result) Object.assign(summary, outcome.result);
+	if (outcome.result) {
+		const { attempts, ...posthog } = outcome.result;
+		summary.attempts = attempts;
+		Object.assign(summary, posthog);
+		if (attempts > 1) {
+			summary.note =
+				'This call was retried after a failure; an earlier attempt may already have deleted some of these persons, so persons_found can be lower than the number of persons that were deleted.';
+		}
+	}
 	if (outcome.error) summary.error = outcome.error.message;
 	return summary;
 }
@@ -164,7 +172,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			idempotent: true,
 			itemIndex: batch.itemIndexes[0],
 		});
-		return response.body as Summary;
+		return { ...response.body, attempts: response.attempts } as Summary;
 	});
 
 	// 3. Every input item gets its own outcome, from the calls that carried its IDs.
