@@ -1,0 +1,81 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { forEachItem, recordItems } from '../../helpers/items';
+import { resolvePersonId } from '../../helpers/person';
+import { parseIdList } from '../../helpers/validation';
+import { apiRequest } from '../../transport';
+import { personLocator } from '../common.descriptions';
+
+/** PostHog's cap on keys per delete_property call (persons-api.md §8.11). */
+export const DELETE_PROPERTY_MAX_KEYS = 1000;
+
+const properties: INodeProperties[] = [
+	personLocator,
+	{
+		displayName: 'Property Names',
+		name: 'propertyKeys',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		required: true,
+		placeholder: 'e.g. phone, address',
+		description:
+			'Person properties to remove ($unset), separated by commas or new lines, or an array from an expression (up to 1000). Names the person does not have are ignored by PostHog.',
+	},
+];
+
+const displayOptions = { show: { resource: ['person'], operation: ['deleteProperties'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const node = this.getNode();
+		const keys = parseIdList(this.getNodeParameter('propertyKeys', itemIndex, ''));
+		if (keys.length === 0) {
+			throw new NodeOperationError(node, 'No property names given', {
+				itemIndex,
+				description: 'Fill in Property Names with one or more person property names, e.g. phone, address.',
+			});
+		}
+		if (keys.length > DELETE_PROPERTY_MAX_KEYS) {
+			throw new NodeOperationError(node, `${keys.length} property names given; PostHog accepts at most ${DELETE_PROPERTY_MAX_KEYS}`, {
+				itemIndex,
+				description: 'Split the names over several input items.',
+			});
+		}
+		const personId = await resolvePersonId.call(this, itemIndex);
+		const response = await apiRequest.call(this, {
+			method: 'POST',
+			endpoint: `persons/${encodeURIComponent(personId)}/delete_property/`,
+			body: { $unset: keys },
+			requestClass: 'persons',
+			idempotent: true,
+			itemIndex,
+		});
+		if (response.body.success === false) {
+			throw new NodeApiError(
+				node,
+				{ message: String(response.body.detail ?? 'Unable to delete property'), httpCode: String(response.statusCode) },
+				{
+					message: `PostHog did not delete the properties: ${String(response.body.detail ?? 'Unable to delete property')}`,
+					description: 'PostHog could not record the property deletion. Try again later.',
+					httpCode: String(response.statusCode),
+					itemIndex,
+				},
+			);
+		}
+		return recordItems(
+			this,
+			{
+				id: personId,
+				deleted: true,
+				statusCode: response.statusCode,
+				properties: keys,
+				note: 'PostHog accepted the deletion and removes the properties asynchronously ($unset); a Get right after may still show them',
+			},
+			itemIndex,
+		);
+	});
+}

@@ -1,0 +1,71 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { forEachItem } from '../../helpers/items';
+import { emitRecords } from '../../helpers/output';
+import { resolvePersonId } from '../../helpers/person';
+import { requestAllPages } from '../../transport';
+import { outputProperties, personLocator, returnAllOrLimit } from '../common.descriptions';
+
+/** Activity entries per request (PostHog's default page is only 10). */
+export const ACTIVITY_PAGE_SIZE = 100;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Activity Of',
+		name: 'activityOf',
+		type: 'options',
+		options: [
+			{
+				name: 'All Persons',
+				value: 'all',
+				description: 'The activity log of every person in the project',
+			},
+			{
+				name: 'One Person',
+				value: 'person',
+				description: 'The activity log of one person',
+			},
+		],
+		default: 'person',
+		description:
+			'Whose changes to list: updates, property deletions, splits, merges and deletions, newest first. Needs the scope activity_log:read.',
+	},
+	{
+		...personLocator,
+		displayOptions: { show: { activityOf: ['person'] } },
+	},
+	...returnAllOrLimit,
+	...outputProperties,
+];
+
+const displayOptions = { show: { resource: ['person'], operation: ['getActivity'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const activityOf = this.getNodeParameter('activityOf', itemIndex, 'person') as string;
+		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+		const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+		let endpoint = 'persons/activity/';
+		let personId: string | undefined;
+		if (activityOf !== 'all') {
+			personId = await resolvePersonId.call(this, itemIndex);
+			endpoint = `persons/${encodeURIComponent(personId)}/activity/`;
+		}
+		const entries = await requestAllPages.call(
+			this,
+			{
+				method: 'GET',
+				endpoint,
+				qs: { page: 1, limit: limit === undefined ? ACTIVITY_PAGE_SIZE : Math.min(limit, ACTIVITY_PAGE_SIZE) },
+				requestClass: 'persons',
+				idempotent: true,
+				itemIndex,
+			},
+			{ maxRecords: limit, dedupeKey: 'id' },
+		);
+		return await emitRecords(this, itemIndex, entries, 'posthog-person-activity', personId ? { personId } : {});
+	});
+}

@@ -1,0 +1,182 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import type { Batch, BatchOutcome, ItemIds } from '../../helpers/batching';
+import { planBatches, runBatches } from '../../helpers/batching';
+import { errorItem, withItemIndex } from '../../helpers/items';
+import { emitRecords } from '../../helpers/output';
+import { checkUuids, parseIdList } from '../../helpers/validation';
+import { apiRequest } from '../../transport';
+import { outputProperties } from '../common.descriptions';
+
+/** PostHog uses only the first 200 IDs of a batch_by_* call and silently drops the rest (persons-api.md §8.17). */
+export const LOOKUP_MAX_IDS = 200;
+
+type LookupBy = 'distinct_ids' | 'uuids';
+
+const ENDPOINTS: Record<LookupBy, string> = {
+	distinct_ids: 'persons/batch_by_distinct_ids/',
+	uuids: 'persons/batch_by_uuids/',
+};
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Look Up By',
+		name: 'lookupBy',
+		type: 'options',
+		options: [
+			{
+				name: 'Distinct IDs',
+				value: 'distinct_ids',
+				description: 'The IDs your app sends to PostHog (distinct_id)',
+			},
+			{
+				name: 'Person UUIDs',
+				value: 'uuids',
+				description: 'PostHog person UUIDs',
+			},
+		],
+		default: 'distinct_ids',
+	},
+	{
+		displayName: 'IDs',
+		name: 'ids',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		required: true,
+		placeholder: 'e.g. user-42, user-43',
+		description:
+			'IDs to look up: separated by commas or new lines, or an array from an expression. The IDs of all input items are combined, de-duplicated and sent in calls of up to 200; every found person is output on the input items that asked for it.',
+	},
+	{
+		displayName: 'Output Not Found IDs',
+		name: 'includeNotFound',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to also output an item {requested_id, found: false} for every ID PostHog does not know, so no requested ID is silently dropped',
+	},
+	...outputProperties,
+];
+
+const displayOptions = { show: { resource: ['person'], operation: ['lookup'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+interface LookupEntry extends ItemIds {
+	/** Requested IDs as given (trimmed, de-duplicated), in input order. */
+	requested: string[];
+}
+
+/** The key PostHog answers with: UUIDs in lower case (it renders uuid objects), distinct IDs as sent. */
+function keyFor(lookupBy: LookupBy, id: string): string {
+	return lookupBy === 'uuids' ? id.toLowerCase() : id;
+}
+
+function readItem(ctx: IExecuteFunctions, itemIndex: number): LookupEntry {
+	const node = ctx.getNode();
+	const lookupBy = ctx.getNodeParameter('lookupBy', itemIndex, 'distinct_ids') as LookupBy;
+	if (!(lookupBy in ENDPOINTS)) {
+		throw new NodeOperationError(node, `"${String(lookupBy)}" is not a way to look up persons`, {
+			itemIndex,
+			description: 'Set Look Up By to "Distinct IDs" or "Person UUIDs".',
+		});
+	}
+	const requested = parseIdList(ctx.getNodeParameter('ids', itemIndex, ''));
+	if (requested.length === 0) {
+		throw new NodeOperationError(node, 'No IDs to look up', {
+			itemIndex,
+			description:
+				'Fill in IDs with one or more distinct IDs or person UUIDs (separated by commas or new lines), or map a field of the input item that holds them.',
+		});
+	}
+	if (lookupBy === 'uuids') checkUuids(node, requested, itemIndex, 'person UUIDs');
+	const ids = [...new Set(requested.map((id) => keyFor(lookupBy, id)))];
+	return { itemIndex, group: lookupBy, ids, requested };
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const continueOnFail = this.continueOnFail();
+	const entries: LookupEntry[] = [];
+	const results: INodeExecutionData[][] = items.map(() => []);
+
+	// 1. Validate every item before anything is sent.
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			entries.push(readItem(this, itemIndex));
+		} catch (error) {
+			const wrapped = withItemIndex(this, error, itemIndex);
+			if (!continueOnFail) throw wrapped;
+			results[itemIndex] = [errorItem(wrapped, { item: itemIndex })];
+		}
+	}
+
+	// 2. One call per endpoint and up to 200 unique IDs, across all items.
+	const batches = planBatches(entries, LOOKUP_MAX_IDS);
+	const outcomes = await runBatches(this, batches, async (batch: Batch): Promise<IDataObject> => {
+		const lookupBy = batch.group as LookupBy;
+		const response = await apiRequest.call(this, {
+			method: 'POST',
+			endpoint: ENDPOINTS[lookupBy],
+			body: { [lookupBy]: batch.ids },
+			requestClass: 'persons',
+			idempotent: true,
+			itemIndex: batch.itemIndexes[0],
+		});
+		const found = response.body.results;
+		return found !== null && typeof found === 'object' && !Array.isArray(found) ? (found as IDataObject) : {};
+	});
+
+	// 3. Map the persons found back to the items that asked for them.
+	const outcomesByItem = new Map<number, Array<BatchOutcome<IDataObject>>>();
+	for (const outcome of outcomes) {
+		for (const itemIndex of outcome.batch.itemIndexes) {
+			const list = outcomesByItem.get(itemIndex) ?? [];
+			list.push(outcome);
+			outcomesByItem.set(itemIndex, list);
+		}
+	}
+	let firstFailure: Error | undefined;
+	for (const entry of entries) {
+		const lookupBy = entry.group as LookupBy;
+		const mine = outcomesByItem.get(entry.itemIndex) ?? [];
+		const failed = mine.filter((outcome) => outcome.error);
+		if (failed.length > 0) {
+			const failedIds = entry.requested.filter((id) =>
+				failed.some((outcome) => outcome.batch.ids.includes(keyFor(lookupBy, id))),
+			);
+			const cause = failed[0].error as NodeOperationError;
+			const error = new NodeOperationError(
+				this.getNode(),
+				`Look-up failed for ${failedIds.length} of ${entry.requested.length} IDs of this item: ${cause.message}`,
+				{
+					itemIndex: entry.itemIndex,
+					description: `${failed.length} of ${batches.length} look-up calls failed after retries. Failed IDs: ${failedIds.slice(0, 20).join(', ')}${failedIds.length > 20 ? ', …' : ''}. ${cause.description ?? ''}`.trim(),
+				},
+			);
+			if (!continueOnFail) {
+				firstFailure = firstFailure ?? error;
+				continue;
+			}
+			const item = errorItem(error, { item: entry.itemIndex });
+			item.json = { ...item.json, failedIds };
+			results[entry.itemIndex] = [item];
+			continue;
+		}
+		const found: IDataObject = Object.assign({}, ...mine.map((outcome) => outcome.result ?? {}));
+		const includeNotFound = this.getNodeParameter('includeNotFound', entry.itemIndex, true) as boolean;
+		const records: IDataObject[] = [];
+		for (const id of entry.requested) {
+			const person = found[keyFor(lookupBy, id)];
+			if (person !== null && typeof person === 'object') {
+				records.push({ requested_id: id, found: true, ...(person as IDataObject) });
+			} else if (includeNotFound) {
+				records.push({ requested_id: id, found: false });
+			}
+		}
+		results[entry.itemIndex] = await emitRecords(this, entry.itemIndex, records, 'posthog-persons-lookup');
+	}
+	if (firstFailure) throw firstFailure;
+	return results.flat();
+}

@@ -1,0 +1,53 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { forEachItem, recordItems } from '../../helpers/items';
+import { apiRequest } from '../../transport';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Distinct ID',
+		name: 'distinctId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. user-42',
+		description:
+			'A distinct ID that belonged to a deleted person. After the reset, new events with this ID create a new person instead of being dropped.',
+	},
+];
+
+const displayOptions = { show: { resource: ['person'], operation: ['resetDistinctId'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const raw = this.getNodeParameter('distinctId', itemIndex, '') as unknown;
+		const distinctId = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+		if (distinctId === '') {
+			throw new NodeOperationError(this.getNode(), 'No distinct ID given', {
+				itemIndex,
+				description: 'Fill in Distinct ID with the distinct ID of the deleted person that should be usable again.',
+			});
+		}
+		const response = await apiRequest.call(this, {
+			method: 'POST',
+			endpoint: 'persons/reset_person_distinct_id/',
+			body: { distinct_id: distinctId },
+			requestClass: 'persons',
+			idempotent: true,
+			itemIndex,
+		});
+		return recordItems(
+			this,
+			{
+				distinctId,
+				reset: true,
+				statusCode: response.statusCode,
+				note: 'PostHog accepted the reset; new events with this distinct ID create a new person',
+			},
+			itemIndex,
+		);
+	});
+}
