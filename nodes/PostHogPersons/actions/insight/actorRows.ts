@@ -1,0 +1,57 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * Turns ActorsQuery result rows (arrays aligned with `columns`) into one record per person:
+ * `{ id, distinct_ids, properties, created_at, is_identified, ...other columns }`.
+ *
+ * The `actor` (or `person`) cell is PostHog's enriched person dict; a person PostHog could not
+ * load any more (deleted since its events were counted) comes back as `{id}` only and is kept
+ * as such. Other columns (`event_count`, `matched_recordings`) are added under their names.
+ * Offset pages are not snapshot-consistent, so a person repeated on a later page is dropped.
+ */
+
+const ACTOR_COLUMNS = new Set(['actor', 'person']);
+const PERSON_KEYS = ['id', 'distinct_ids', 'properties', 'created_at', 'is_identified'];
+
+function actorRecord(cell: unknown): IDataObject {
+	if (cell === null || typeof cell !== 'object' || Array.isArray(cell)) return { id: cell as IDataObject[string] };
+	const actor = cell as IDataObject;
+	const record: IDataObject = {};
+	// fixed key order first, then anything else PostHog sends (e.g. group fields)
+	for (const key of PERSON_KEYS) if (key in actor) record[key] = actor[key];
+	for (const [key, value] of Object.entries(actor)) if (!(key in record)) record[key] = value;
+	return record;
+}
+
+export interface ActorRecords {
+	records: IDataObject[];
+	/** Rows whose person could not be loaded (`{id}` only). */
+	missing: number;
+	/** Rows dropped because the same person was already on an earlier page. */
+	duplicates: number;
+}
+
+export function actorRowsToRecords(columns: string[], rows: unknown[][]): ActorRecords {
+	const actorIndex = columns.findIndex((column) => ACTOR_COLUMNS.has(column));
+	const records: IDataObject[] = [];
+	const seen = new Set<string>();
+	let missing = 0;
+	let duplicates = 0;
+	for (const row of rows) {
+		const record = actorIndex >= 0 ? actorRecord(row[actorIndex]) : {};
+		columns.forEach((column, index) => {
+			if (index !== actorIndex) record[column] = row[index] as IDataObject[string];
+		});
+		const id = record.id === undefined || record.id === null ? undefined : String(record.id);
+		if (id !== undefined) {
+			if (seen.has(id)) {
+				duplicates++;
+				continue;
+			}
+			seen.add(id);
+		}
+		if (actorIndex >= 0 && record.distinct_ids === undefined && record.properties === undefined) missing++;
+		records.push(record);
+	}
+	return { records, missing, duplicates };
+}

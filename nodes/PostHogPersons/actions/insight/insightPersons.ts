@@ -1,0 +1,135 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { forEachItem, withItemIndex } from '../../helpers/items';
+import { emitRecords } from '../../helpers/output';
+import type { QueryPagesResult } from '../../transport';
+import { queryAllPages } from '../../transport';
+import { actorRowsToRecords } from './actorRows';
+import type { ResolvedInsightSource } from './insightSource';
+import { resolveInsightSource } from './insightSource';
+import type { InsightKind, SelectorFor } from './queryBuilder';
+import { InsightInputError, OPERATION_NAMES, buildActorsQuery, checkSelector } from './queryBuilder';
+
+/**
+ * The run of every Insight operation, per input item:
+ * 1. read and check the data point (no request yet);
+ * 2. resolve the insight query (saved insight: one GET; others: no request);
+ * 3. build the ActorsQuery and check the data point against the insight (steps, series, ...);
+ * 4. page through `POST query/` (transport queryAllPages) and emit one item per person, or a CSV.
+ */
+
+export const MAX_PAGE_SIZE = 50000;
+
+/** Selector fields PostHog may name in a rejection, and the node field each comes from. */
+const SELECTOR_FIELDS: Array<[RegExp, string]> = [
+	[/\bfunnelStep\b/, 'Data Point / Step'],
+	[/\bfunnelStepBreakdown\b/, 'Breakdown Value'],
+	[/\bfunnelTrends(DropOff|EntrancePeriodStart)\b/, 'Data Point / Entrance Period Start'],
+	[/\bfunnelCorrelationPersonEntity\b/, 'Correlated Event / Event Property'],
+	[/\bfunnelCorrelationPropertyValues\b/, 'Person Properties'],
+	[/\bfunnelCorrelationPersonConverted\b/, 'Persons'],
+	[/\bday\b/, 'Day / Active Intervals'],
+	[/\bstatus\b/, 'Status'],
+	[/\bcompare\b/, 'Period'],
+	[/\bbreakdown\b/, 'Breakdown Value'],
+];
+
+const SOURCE_MARKERS = /\b(FunnelsQuery|TrendsQuery|LifecycleQuery|StickinessQuery|EventsNode|ActionsNode|series|dateRange|date_from|date_to|breakdownFilter|funnelsFilter|trendsFilter|properties|interval)\b/;
+
+/** The data point part of an ActorsQuery (its source without the insight query), for messages. */
+function selectorPart(query: IDataObject): IDataObject {
+	const strip = (node: IDataObject): IDataObject => {
+		const copy: IDataObject = { ...node };
+		const inner = copy.source as IDataObject | undefined;
+		if (inner && typeof inner === 'object') {
+			copy.source = String(inner.kind).endsWith('ActorsQuery') || inner.kind === 'FunnelCorrelationQuery'
+				? strip(inner)
+				: `<${String(inner.kind)}>`;
+		}
+		return copy;
+	};
+	return strip((query.source ?? {}) as IDataObject);
+}
+
+/** Adds to a 400 from PostHog which part of the query is likely at fault. */
+function explainRejection(error: NodeApiError, query: IDataObject, resolved: ResolvedInsightSource): void {
+	const text = `${error.message} ${String((error.context?.data as IDataObject | undefined)?.detail ?? '')}`;
+	const selectorFields = SELECTOR_FIELDS.filter(([pattern]) => pattern.test(text)).map(([, field]) => field);
+	const inSource = SOURCE_MARKERS.test(text);
+	const sourceHint = `the insight query (${resolved.origin}; check ${resolved.fields})`;
+	let blame: string;
+	if (selectorFields.length > 0 && !inSource) blame = `the data point: check ${[...new Set(selectorFields)].join(', ')}`;
+	else if (inSource && selectorFields.length === 0) blame = sourceHint;
+	else blame = `the data point fields or ${sourceHint}`;
+	const lines = [
+		`PostHog rejected the persons query. The part at fault is most likely ${blame}.`,
+		`Data point sent: ${JSON.stringify(selectorPart(query))}`,
+	];
+	error.description = [lines.join('\n'), error.description].filter(Boolean).join('\n');
+}
+
+function inputError(ctx: IExecuteFunctions, error: InsightInputError, itemIndex: number): NodeOperationError {
+	const description = error.field ? `${error.description} (field: ${error.field})` : error.description;
+	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description });
+}
+
+export type SelectorReader<K extends InsightKind> = (ctx: IExecuteFunctions, itemIndex: number) => SelectorFor[K];
+
+export async function executeInsightPersons<K extends InsightKind>(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	kind: K,
+	readSelector: SelectorReader<K>,
+): Promise<INodeExecutionData[]> {
+	const operationName = OPERATION_NAMES[kind];
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+		const limit = returnAll ? undefined : Number(this.getNodeParameter('limit', itemIndex, 50));
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(Number(options.pageSize ?? 1000))));
+
+		let query: IDataObject;
+		let resolved: ResolvedInsightSource;
+		try {
+			const selector = readSelector(this, itemIndex);
+			checkSelector(kind, selector);
+			resolved = await resolveInsightSource.call(this, kind, itemIndex);
+			query = buildActorsQuery(kind, resolved.source, selector, {
+				includeRecordings: options.includeRecordings === true,
+			});
+		} catch (error) {
+			if (error instanceof InsightInputError) throw inputError(this, error, itemIndex);
+			throw withItemIndex(this, error, itemIndex);
+		}
+
+		let result: QueryPagesResult;
+		try {
+			result = await queryAllPages.call(this, query, {
+				maxRows: limit,
+				pageSize,
+				refresh: options.bypassCache === true ? 'force_blocking' : 'blocking',
+				itemIndex,
+				name: `n8n: ${operationName}`,
+			});
+		} catch (error) {
+			if (error instanceof NodeApiError && error.httpCode === '400') explainRejection(error, query, resolved);
+			throw withItemIndex(this, error, itemIndex);
+		}
+
+		const { records, missing } = actorRowsToRecords(result.columns, result.rows);
+		const missingActorsCount = result.missingActorsCount || missing;
+		if (missingActorsCount > 0) {
+			this.addExecutionHints({
+				message: `${missingActorsCount} of the persons behind this data point no longer exist in PostHog (deleted after their events); they are output with their ID only.`,
+				type: 'info',
+				location: 'outputPane',
+			});
+		}
+		const fileBase = `posthog-${operationName.toLowerCase().replace(/^get /, '').replace(/\s+/g, '-')}`;
+		return await emitRecords(this, itemIndex, records, fileBase, {
+			missing_actors_count: missingActorsCount,
+			...(resolved.insight ? { insight: resolved.insight } : {}),
+		});
+	});
+}
