@@ -35,8 +35,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 1,
 		description:
-			'Step of the funnel, counted from 1 (step 1 = everyone who entered). Dropping off is possible from step 2.',
-		displayOptions: { hide: { funnelVizType: ['trends'] } },
+			'Step of the funnel, counted from 1 (step 1 = everyone who entered). Dropping off is possible from step 2. Not used for conversion-over-time funnels.',
 	},
 	{
 		displayName: 'Entrance Period Start',
@@ -45,8 +44,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. 2024-01-15 00:00:00',
 		description:
-			'Only for conversion-over-time funnels: the start of the period the persons entered the funnel in (the x-axis point of the chart)',
-		displayOptions: { hide: { funnelVizType: ['steps'] } },
+			'Only for conversion-over-time funnels: the start of the period the persons entered the funnel in (the x-axis point of the chart). Leave empty for step funnels.',
 	},
 	{
 		displayName: 'Breakdown Value',

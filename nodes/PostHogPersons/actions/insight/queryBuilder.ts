@@ -405,6 +405,33 @@ export interface ActorsQueryOptions {
 	includeRecordings?: boolean;
 }
 
+/** Step rules of steps funnels: a whole number ≥ 1, and ≥ 2 for drop-offs. */
+function checkFunnelStep(selector: FunnelSelector): number {
+	if (selector.step === undefined || selector.step === null || Number.isNaN(Number(selector.step))) {
+		throw new InsightInputError(
+			'No step given',
+			'Fill in Step: the step (counted from 1) whose converted or dropped-off persons you want.',
+			'Step',
+		);
+	}
+	const step = Number(selector.step);
+	if (!Number.isInteger(step) || step < 1) {
+		throw new InsightInputError(
+			`Step must be a whole number of at least 1 (got ${String(selector.step)})`,
+			'Steps are counted from 1: step 1 is the first event of the funnel (everyone who entered).',
+			'Step',
+		);
+	}
+	if (selector.outcome === 'droppedOff' && step < 2) {
+		throw new InsightInputError(
+			'Nobody can drop off at step 1',
+			'Dropping off at step N means reaching step N−1 but not step N, so N starts at 2. To get everyone who entered the funnel, choose "Converted Through Step" with step 1.',
+			'Step',
+		);
+	}
+	return step;
+}
+
 function checkFunnelSelector(selector: FunnelSelector): void {
 	if (selector.outcome !== 'converted' && selector.outcome !== 'droppedOff') {
 		throw new InsightInputError(
@@ -413,24 +440,10 @@ function checkFunnelSelector(selector: FunnelSelector): void {
 			'Data Point',
 		);
 	}
-	if (selector.step !== undefined && selector.step !== null) {
-		const step = Number(selector.step);
-		if (!Number.isInteger(step) || step < 1) {
-			throw new InsightInputError(
-				`Step must be a whole number of at least 1 (got ${String(selector.step)})`,
-				'Steps are counted from 1: step 1 is the first event of the funnel (everyone who entered).',
-				'Step',
-			);
-		}
-		if (selector.outcome === 'droppedOff' && step < 2) {
-			throw new InsightInputError(
-				'Nobody can drop off at step 1',
-				'Dropping off at step N means reaching step N−1 but not step N, so N starts at 2. To get everyone who entered the funnel, choose "Converted Through Step" with step 1.',
-				'Step',
-			);
-		}
-	}
-	checkDay(selector.entrancePeriodStart, 'Entrance Period Start', '2024-01-15 or 2024-01-15 00:00:00');
+	const entrancePeriodStart = checkDay(selector.entrancePeriodStart, 'Entrance Period Start', '2024-01-15 or 2024-01-15 00:00:00');
+	// With an entrance period the data point is one of a conversion-over-time funnel, which has
+	// no step; whether the funnel is one is only known with the insight (buildActorsQuery).
+	if (entrancePeriodStart === undefined) checkFunnelStep(selector);
 }
 
 function checkCorrelationSelector(selector: CorrelationSelector): void {
@@ -681,15 +694,8 @@ function funnelActorsSource(
 		actors.funnelTrendsDropOff = selector.outcome === 'droppedOff';
 		actors.funnelTrendsEntrancePeriodStart = start;
 	} else {
-		if (selector.step === undefined || selector.step === null) {
-			throw new InsightInputError(
-				'No step given',
-				'Fill in Step: the step (counted from 1) whose converted or dropped-off persons you want.',
-				'Step',
-			);
-		}
+		const step = checkFunnelStep(selector);
 		const steps = (source.series as unknown[]).length;
-		const step = Number(selector.step);
 		if (step > steps) {
 			throw new InsightInputError(
 				`The funnel has ${steps} steps; there is no step ${step}`,
@@ -721,6 +727,9 @@ function correlationActorsSource(
 	};
 	const actors: IDataObject = { kind: 'FunnelCorrelationActorsQuery', source: correlation };
 	if (selector.persons !== 'both') actors.funnelCorrelationPersonConverted = selector.persons === 'converted';
+	// PostHog's correlation runner reads the flag of the inner FunnelsActorsQuery (as its UI sets
+	// it); the outer node carries it too, for the ActorsQuery runner's matched_recordings column.
+	if (options.includeRecordings) actors.includeRecordings = true;
 	const event = String(selector.eventName ?? '').trim();
 	if (selector.correlationType === 'events') {
 		actors.funnelCorrelationPersonEntity = { kind: 'EventsNode', event };

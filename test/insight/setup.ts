@@ -1,0 +1,70 @@
+/** Shared bits of the Insight engine tests: the sandbox clock, parameters, request log views. */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { apiCalls, runAgainst, type Sandbox } from '../helpers/sandbox';
+
+/** Sandbox clock anchor: events lie in the 60 days before; relative ranges resolve against it. */
+export const NOW = '2024-03-01T12:00:00.000Z';
+
+export const OPERATIONS = {
+	funnel: 'getFunnelPersons',
+	funnelCorrelation: 'getFunnelCorrelationPersons',
+	trends: 'getTrendsPersons',
+	lifecycle: 'getLifecyclePersons',
+	stickiness: 'getStickinessPersons',
+} as const;
+
+export function insightNamed(sandbox: Sandbox, name: string) {
+	const insight = sandbox.store.insights.find((entry) => entry.name === name);
+	if (!insight) throw new Error(`the sandbox seeds no insight "${name}"`);
+	return insight;
+}
+
+/** The insight query (InsightVizNode source) of a seeded insight. */
+export function sourceOf(sandbox: Sandbox, name: string): IDataObject {
+	return (insightNamed(sandbox, name).query as IDataObject).source as IDataObject;
+}
+
+export async function runInsight(
+	sandbox: Sandbox,
+	operation: keyof typeof OPERATIONS,
+	parameters: IDataObject,
+	options: Parameters<typeof runAgainst>[2] = {},
+) {
+	return await runAgainst(
+		sandbox,
+		{ resource: 'insight', operation: OPERATIONS[operation], returnAll: true, ...parameters },
+		options,
+	);
+}
+
+/** Bodies of the POST query/ calls, in order. */
+export function queryBodies(sandbox: Sandbox): IDataObject[] {
+	return apiCalls(sandbox)
+		.filter((call) => call.method === 'POST' && /\/query\/$/.test(call.path))
+		.map((call) => call.body as IDataObject);
+}
+
+/** The ActorsQuery of the first POST query/ call. */
+export function firstQuery(sandbox: Sandbox): IDataObject {
+	const [body] = queryBodies(sandbox);
+	if (!body) throw new Error('no POST query/ was sent');
+	return body.query as IDataObject;
+}
+
+export function insightLookups(sandbox: Sandbox) {
+	return apiCalls(sandbox).filter((call) => call.method === 'GET' && /\/insights\//.test(call.path));
+}
+
+export function ids(items: INodeExecutionData[]): string[] {
+	return items.map((item) => String(item.json.id));
+}
+
+/** Asserts the items are exactly the expected persons, each once, and that there are some. */
+export function expectPersons(items: INodeExecutionData[], expected: Iterable<string>) {
+	const want = [...new Set(expected)].sort();
+	expect(want.length).toBeGreaterThan(0);
+	const got = ids(items);
+	expect(new Set(got).size).toBe(got.length);
+	expect([...got].sort()).toEqual(want);
+}
