@@ -53,7 +53,7 @@ function selectorPart(query: IDataObject): IDataObject {
 }
 
 /** Adds to a 400 from PostHog which part of the query is likely at fault. */
-function explainRejection(error: NodeApiError, query: IDataObject, resolved: ResolvedInsightSource): void {
+export function explainRejection(error: NodeApiError, query: IDataObject, resolved: ResolvedInsightSource): void {
 	const text = `${error.message} ${String((error.context?.data as IDataObject | undefined)?.detail ?? '')}`;
 	const selectorFields = SELECTOR_FIELDS.filter(([pattern]) => pattern.test(text)).map(([, field]) => field);
 	const inSource = SOURCE_MARKERS.test(text);
