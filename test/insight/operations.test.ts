@@ -136,6 +136,41 @@ describe('Get Funnel Persons', () => {
 		expectPersons(items, droppedOff.map((p) => p.personId));
 	});
 
+	test('defined in node, conversion over time: converted among those who entered on a day', async () => {
+		const sandbox = getSandbox();
+		const day = '2024-02-24';
+		const { items, error } = await runInsight(sandbox, 'funnel', {
+			insightSource: 'defined',
+			insightSeries: { entry: [{ type: 'event', event: '$pageview' }, { type: 'event', event: 'signed_up' }] },
+			funnelVizType: 'trends',
+			dateFrom: '-14d',
+			interval: 'day',
+			dataPoint: 'converted',
+			entrancePeriodStart: day,
+		});
+		expect(error).toBeUndefined();
+		expect(firstQuery(sandbox).source).toEqual({
+			kind: 'FunnelsActorsQuery',
+			funnelTrendsDropOff: false,
+			funnelTrendsEntrancePeriodStart: day,
+			source: {
+				kind: 'FunnelsQuery',
+				series: [
+					{ kind: 'EventsNode', event: '$pageview', name: '$pageview' },
+					{ kind: 'EventsNode', event: 'signed_up', name: 'signed_up' },
+				],
+				dateRange: { date_from: '-14d' },
+				interval: 'day',
+				funnelsFilter: { funnelVizType: 'trends' },
+			},
+		});
+		const start = utc(day);
+		const converted = funnelPersons(sandbox, [isEvent('$pageview'), isEvent('signed_up')], lastDays(sandbox, 14)).filter((p) =>
+			p.attempts.some((a) => a.entry.timestamp >= start && a.entry.timestamp < start + DAY && a.steps.length === 2),
+		);
+		expectPersons(items, converted.map((p) => p.personId));
+	});
+
 	test('defined in node: event and action steps, conversion window, person property filter', async () => {
 		const sandbox = getSandbox();
 		const { items, error } = await runInsight(sandbox, 'funnel', {

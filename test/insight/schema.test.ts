@@ -543,7 +543,7 @@ describe('invalid input is rejected before anything is built or sent', () => {
 	test.each([
 		['funnel step beyond the last', () => buildActorsQuery('funnel', funnelSource, { outcome: 'converted', step: 4 }), /3 steps; there is no step 4/],
 		['funnel breakdown value without breakdown', () => buildActorsQuery('funnel', buildInsightQuery('funnel', definedInputs.funnel[0]), { outcome: 'converted', step: 1, breakdownValue: 'Chrome' }), /no breakdown/],
-		['steps funnel with an entrance period, dropped off at step 1', () => buildActorsQuery('funnel', funnelSource, { outcome: 'droppedOff', step: 1, entrancePeriodStart: '2024-01-15' }), /drop off at step 1/],
+		['steps funnel with an entrance period', () => buildActorsQuery('funnel', funnelSource, { outcome: 'converted', step: 2, entrancePeriodStart: '2024-01-15' }), /Entrance Period Start does not apply/],
 		['funnel trends without entrance period', () => buildActorsQuery('funnel', extractInsightSource('funnel', savedInsights.funnelTrends.query, 'f'), { outcome: 'converted', step: 1 }), /Entrance Period Start is needed/],
 		['trends series 3 of 2', () => buildActorsQuery('trends', trendsSource, { series: '3', day: '2024-01-15' }), /no series 3/],
 		['trends unknown series name', () => buildActorsQuery('trends', trendsSource, { series: 'signed_up', day: '2024-01-15' }), /no series named "signed_up"/],

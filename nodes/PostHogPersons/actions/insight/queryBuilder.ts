@@ -694,6 +694,13 @@ function funnelActorsSource(
 		actors.funnelTrendsDropOff = selector.outcome === 'droppedOff';
 		actors.funnelTrendsEntrancePeriodStart = start;
 	} else {
+		if ((selector.entrancePeriodStart ?? '').trim() !== '') {
+			throw new InsightInputError(
+				'This funnel shows conversion through steps, not over time: Entrance Period Start does not apply',
+				'Clear Entrance Period Start and pick the funnel step with Step and Data Point.',
+				'Entrance Period Start',
+			);
+		}
 		const step = checkFunnelStep(selector);
 		const steps = (source.series as unknown[]).length;
 		if (step > steps) {
