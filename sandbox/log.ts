@@ -7,6 +7,7 @@ export interface RequestLogEntry {
 	method: string;
 	path: string;
 	query: Record<string, string | string[]>;
+	/** parsed JSON body; undefined when the request had no body or the body is not valid JSON */
 	body: unknown;
 	rawBody: string;
 	contentType?: string;

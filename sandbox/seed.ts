@@ -1,7 +1,7 @@
 // Deterministic data generation. Person i is generated from its own PRNG (seed, i), so the same seed and
 // options always produce identical persons, distinct ids, properties, events and history.
 
-import { Random, hash32, flatString } from './util/prng';
+import { Random, hash32, flatString, uuid4FromName, uuid7FromName } from './util/prng';
 import { MS } from './util/time';
 import { SandboxEvent, type SandboxPerson, type SandboxStore, type PropertyHistoryEntry } from './store';
 
@@ -103,7 +103,8 @@ function generatePersonData(opts: SeedOptions, i: number, withHistory: boolean):
 	const windowStart = opts.now - 60 * MS.day;
 	let createdAt = Math.floor(windowStart + rng.next() * 60 * MS.day);
 	const identified = rng.chance(0.8);
-	const uuid = rng.uuid4();
+	rng.next(); // keeps the stream aligned with earlier versions of the generator
+	const uuid = uuid4FromName(`person:${i}`, opts.seed);
 	const country = rng.weighted(COUNTRIES);
 	const browser = rng.weighted(BROWSERS);
 	const userId = `user-${String(i).padStart(6, '0')}`;
@@ -116,14 +117,14 @@ function generatePersonData(opts: SeedOptions, i: number, withHistory: boolean):
 	const referrer = rng.pick(REFERRERS);
 
 	const distinctIds: string[] = [];
-	const anonId = !identified || rng.chance(0.6) ? rng.uuid7(createdAt) : null;
+	const anonId = !identified || rng.chance(0.6) ? uuid7FromName(createdAt, `anon:${i}`, opts.seed) : null;
 	if (anonId) distinctIds.push(anonId);
 	if (identified) {
 		distinctIds.push(userId);
 		if (rng.chance(0.3)) distinctIds.push(email);
 		if (i % 250 === 0) {
 			const extra = 9 + rng.int(4);
-			for (let k = 0; k < extra; k++) distinctIds.push(flatString(`device-${rng.hex(12)}`));
+			for (let k = 0; k < extra; k++) distinctIds.push(flatString(`device-${hash32(`device:${i}:${k}`, opts.seed).toString(16).padStart(8, '0')}${rng.hex(4)}`));
 		}
 	}
 

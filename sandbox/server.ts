@@ -286,6 +286,7 @@ async function handle(rt: ServerRuntime, req: http.IncomingMessage, res: http.Se
 	};
 	const ctx = new RequestContext(req, method, rawUrl, pathname, rawBody, rt, log);
 	log.query = ctx.query;
+	// the parsed JSON body; undefined when there is no body or it is not JSON
 	try {
 		log.body = rawBody.length ? JSON.parse(log.rawBody) : undefined;
 	} catch {
@@ -359,7 +360,6 @@ async function handle(rt: ServerRuntime, req: http.IncomingMessage, res: http.Se
 	}
 	if (out.status === 401) out.headers['WWW-Authenticate'] = `Bearer resource_metadata="${ctx.siteUrl()}/.well-known/oauth-protected-resource"`;
 	log.keyName = ctx.key?.name ?? null;
-	if (log.body === undefined && ctx.peekParsed() !== undefined && rawBody.length) log.body = ctx.peekParsed();
 	if (resetAfter) {
 		addFault(log, 'reset_after_processing');
 		finish(out.status);

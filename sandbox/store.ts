@@ -147,7 +147,7 @@ export interface SandboxUser {
 export class SandboxStore {
 	readonly personsByUuid = new Map<string, SandboxPerson>();
 	readonly personsById = new Map<number, SandboxPerson>();
-	readonly personsByDistinctId = new Map<string, SandboxPerson>();
+	private distinctIdIndex: Map<string, SandboxPerson> | null = null;
 	/** how many times each person UUID was deleted */
 	readonly deletionCounts = new Map<string, number>();
 	/** distinct ids of deleted persons (distinct id -> deleted person UUID) until reset_person_distinct_id */
@@ -209,6 +209,16 @@ export class SandboxStore {
 
 	// ---------------------------------------------------------------- persons
 
+	/** Live persons by distinct id (built on first use, then kept up to date). */
+	get personsByDistinctId(): Map<string, SandboxPerson> {
+		if (!this.distinctIdIndex) {
+			const index = new Map<string, SandboxPerson>();
+			for (const person of this.personsByUuid.values()) for (const did of person.distinctIds) index.set(did, person);
+			this.distinctIdIndex = index;
+		}
+		return this.distinctIdIndex;
+	}
+
 	/** All live persons, by integer id. */
 	get persons(): SandboxPerson[] {
 		return [...this.personsById.values()];
@@ -258,7 +268,7 @@ export class SandboxStore {
 	insertPerson(person: SandboxPerson): void {
 		this.personsByUuid.set(person.uuid, person);
 		this.personsById.set(person.id, person);
-		for (const did of person.distinctIds) this.personsByDistinctId.set(did, person);
+		if (this.distinctIdIndex) for (const did of person.distinctIds) this.distinctIdIndex.set(did, person);
 		if (person.id >= this.nextPersonId) this.nextPersonId = person.id + 1;
 	}
 

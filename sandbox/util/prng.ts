@@ -128,6 +128,32 @@ export function formatUuid(hex32: string, version: number): string {
 	return uuidFromNibbles(nibbles, version);
 }
 
+/**
+ * A v4-looking UUID derived from a name by four independently seeded 32-bit hashes (~122 bits), so ids
+ * generated for different names practically never collide (unlike PRNG streams seeded with 32 bits).
+ */
+export function uuid4FromName(name: string, seed: number): string {
+	for (let w = 0; w < 4; w++) {
+		const word = hash32(name, (seed ^ Math.imul(w + 1, 0x9e3779b9)) >>> 0);
+		for (let k = 0; k < 8; k++) UUID_NIBBLES[w * 8 + k] = (word >>> (28 - 4 * k)) & 0xf;
+	}
+	return uuidFromNibbles(UUID_NIBBLES, 4);
+}
+
+/** A v7-looking UUID: the timestamp in the first 48 bits, the rest derived from a name like uuid4FromName. */
+export function uuid7FromName(timestampMs: number, name: string, seed: number): string {
+	let ts = Math.floor(timestampMs);
+	for (let k = 11; k >= 0; k--) {
+		UUID_NIBBLES[k] = ts % 16;
+		ts = Math.floor(ts / 16);
+	}
+	for (let w = 0; w < 3; w++) {
+		const word = hash32(name, (seed ^ Math.imul(w + 11, 0x9e3779b9)) >>> 0);
+		for (let k = 0; k < 8 && 12 + w * 8 + k < 32; k++) UUID_NIBBLES[12 + w * 8 + k] = (word >>> (28 - 4 * k)) & 0xf;
+	}
+	return uuidFromNibbles(UUID_NIBBLES, 7);
+}
+
 /** Returns a flat (non-cons, non-sliced) copy of a string. */
 export function flatString(s: string): string {
 	const codes = new Array<number>(s.length);
