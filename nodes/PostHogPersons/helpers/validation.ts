@@ -1,4 +1,4 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -93,4 +93,39 @@ export function parseJsonParameter<T = IDataObject>(node: INode, value: unknown,
 			description: `Check the ${label} field: it must be valid JSON (double-quoted keys and strings, no trailing commas).`,
 		});
 	}
+}
+
+/** Value at a dotted path of an object (`user.ids` → json.user.ids); the path as a whole key wins. */
+export function valueAtPath(json: IDataObject, path: string): unknown {
+	if (path in json) return json[path];
+	let current: unknown = json;
+	for (const part of path.split('.')) {
+		if (current === null || typeof current !== 'object') return undefined;
+		current = (current as IDataObject)[part];
+	}
+	return current;
+}
+
+/**
+ * The IDs of one input item, per "IDs From" (see `idSourceProperties`): the item's field, or
+ * the `ids` parameter, parsed with `parseIdList`. No IDs at all is a NodeOperationError saying
+ * where they were expected (`purpose` completes "No IDs to ...").
+ */
+export function itemIds(ctx: IExecuteFunctions, itemIndex: number, purpose: string): string[] {
+	const fromField = ctx.getNodeParameter('idsFrom', itemIndex, 'parameter') === 'field';
+	let ids: string[];
+	let field = '';
+	if (fromField) {
+		field = String(ctx.getNodeParameter('idField', itemIndex, '') ?? '').trim();
+		ids = parseIdList(valueAtPath(ctx.getInputData()[itemIndex]?.json ?? {}, field));
+	} else {
+		ids = parseIdList(ctx.getNodeParameter('ids', itemIndex, ''));
+	}
+	if (ids.length > 0) return ids;
+	throw new NodeOperationError(ctx.getNode(), `No IDs to ${purpose}`, {
+		itemIndex,
+		description: fromField
+			? `The input item has no value in the field "${field}". Check Input Field, or the data coming into the node.`
+			: 'Fill in IDs with one or more distinct IDs or person UUIDs (separated by commas or new lines), or map a field of the input item that holds them.',
+	});
 }

@@ -87,13 +87,13 @@ function hintFor(statusCode: number, info: PostHogErrorInfo): string | undefined
 		return 'No such person (or record) in this project.';
 	}
 	if (statusCode === 429) {
-		return 'PostHog rate-limited the requests and the retry budget ran out. Raise "Max Wait on Rate Limit" under Request Options, lower Concurrency, or split the work.';
+		return 'PostHog rate-limited the requests and the wait budget ran out. Raise "Max Wait (Seconds)" under Request Options, lower Concurrency, or split the work.';
 	}
 	if (statusCode === 512 || statusCode === 504) {
 		return 'The query was too slow for PostHog. Narrow the date range or the filters.';
 	}
 	if (statusCode >= 500) {
-		return 'PostHog failed to answer. The node retried safe requests with backoff; try again later.';
+		return 'PostHog failed to answer. Requests that are safe to repeat are retried with backoff (see Attempts); try again later.';
 	}
 	return undefined;
 }

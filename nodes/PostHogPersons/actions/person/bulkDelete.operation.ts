@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { Batch, BatchOutcome, ItemIds } from '../../helpers/batching';
-import { planBatches, runBatches } from '../../helpers/batching';
-import { errorItem, withItemIndex } from '../../helpers/items';
-import { checkUuids, parseIdList } from '../../helpers/validation';
+import { runBatchedOperation } from '../../helpers/batching';
+import { checkUuids, itemIds } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
+import { idSourceProperties } from '../common.descriptions';
 
 /** PostHog's cap on IDs per bulk_delete call (persons-api.md §8.6). */
 export const BULK_DELETE_MAX_IDS = 1000;
@@ -29,6 +29,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'distinct_ids',
 	},
+	...idSourceProperties,
 	{
 		displayName: 'IDs',
 		name: 'ids',
@@ -39,6 +40,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. user-42, user-43',
 		description:
 			'IDs to delete: separated by commas or new lines, or an array from an expression. The IDs of all input items are combined, de-duplicated and sent in calls of up to 1000.',
+		displayOptions: { show: { idsFrom: ['parameter'] } },
 	},
 	{
 		displayName: 'Delete Events',
@@ -98,14 +100,7 @@ type Summary = IDataObject & { deletion_errors?: IDataObject[]; attempts: number
 function readItem(ctx: IExecuteFunctions, itemIndex: number): ItemIds {
 	const node = ctx.getNode();
 	const idField = ctx.getNodeParameter('deleteBy', itemIndex, 'distinct_ids') as Flags['idField'];
-	const ids = parseIdList(ctx.getNodeParameter('ids', itemIndex, ''));
-	if (ids.length === 0) {
-		throw new NodeOperationError(node, 'No IDs to delete', {
-			itemIndex,
-			description:
-				'Fill in IDs with one or more distinct IDs or person UUIDs (separated by commas or new lines), or map a field of the input item that holds them.',
-		});
-	}
+	const ids = itemIds(ctx, itemIndex, 'delete');
 	if (idField === 'ids') checkUuids(node, ids, itemIndex, 'person UUIDs');
 	const flags: Flags = {
 		idField,
@@ -138,95 +133,55 @@ function callSummary(outcome: BatchOutcome<Summary>, calls: number): IDataObject
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const continueOnFail = this.continueOnFail();
-	const entries: ItemIds[] = [];
-	const results: INodeExecutionData[][] = items.map(() => []);
-
-	// 1. Validate every item before anything is sent.
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			entries.push(readItem(this, itemIndex));
-		} catch (error) {
-			const wrapped = withItemIndex(this, error, itemIndex);
-			if (!continueOnFail) throw wrapped;
-			results[itemIndex] = [errorItem(wrapped, { item: itemIndex })];
-		}
-	}
-
-	// 2. One call per (flags, up to 1000 unique IDs), across all items.
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const batchSize = Math.min(BULK_DELETE_MAX_IDS, Math.max(1, Number(options.batchSize ?? BULK_DELETE_MAX_IDS)));
-	const batches = planBatches(entries, batchSize);
-	const outcomes = await runBatches(this, batches, async (batch: Batch): Promise<Summary> => {
-		const flags = JSON.parse(batch.group) as Flags;
-		const response = await apiRequest.call(this, {
-			method: 'POST',
-			endpoint: 'persons/bulk_delete/',
-			body: {
-				[flags.idField]: batch.ids,
-				delete_events: flags.delete_events,
-				delete_recordings: flags.delete_recordings,
-				keep_person: flags.keep_person,
-			},
-			requestClass: 'personsDelete',
-			idempotent: true,
-			itemIndex: batch.itemIndexes[0],
-		});
-		return { ...response.body, attempts: response.attempts } as Summary;
-	});
-
-	// 3. Every input item gets its own outcome, from the calls that carried its IDs.
-	const outcomesByItem = new Map<number, Array<BatchOutcome<Summary>>>();
-	for (const outcome of outcomes) {
-		for (const itemIndex of outcome.batch.itemIndexes) {
-			const list = outcomesByItem.get(itemIndex) ?? [];
-			list.push(outcome);
-			outcomesByItem.set(itemIndex, list);
-		}
-	}
-	let firstFailure: Error | undefined;
-	for (const entry of entries) {
+	const itemJson = (entry: ItemIds, outcomes: Array<BatchOutcome<Summary>>, calls: number): IDataObject => {
 		const flags = JSON.parse(entry.group) as Flags;
-		const mine = outcomesByItem.get(entry.itemIndex) ?? [];
-		const calls = mine.map((outcome) => callSummary(outcome, batches.length));
-		const ownIds = new Set(entry.ids);
-		const deletionErrors = mine
-			.flatMap((outcome) => outcome.result?.deletion_errors ?? [])
-			.filter((error) => flags.idField !== 'ids' || ownIds.has(String(error.person_uuid)));
-		const json: IDataObject = {
+		return {
 			idType: flags.idField,
 			ids: entry.ids,
 			deleteEvents: flags.delete_events,
 			deleteRecordings: flags.delete_recordings,
 			keepPerson: flags.keep_person,
-			calls,
+			calls: outcomes.map((outcome) => callSummary(outcome, calls)),
 		};
-		const failed = mine.filter((outcome) => outcome.error);
-		if (failed.length > 0) {
-			const failedIds = entry.ids.filter((id) => failed.some((outcome) => outcome.batch.ids.includes(id)));
-			const cause = failed[0].error as Error;
-			const error = new NodeOperationError(
-				this.getNode(),
-				`Bulk delete failed for ${failedIds.length} of ${entry.ids.length} IDs of this item: ${cause.message}`,
-				{
-					itemIndex: entry.itemIndex,
-					description: `${failed.length} of ${batches.length} bulk_delete calls failed after retries; the other calls were sent and are reported on their items. Failed IDs: ${failedIds.slice(0, 20).join(', ')}${failedIds.length > 20 ? ', …' : ''}. ${(cause as NodeOperationError).description ?? ''}`.trim(),
+	};
+	return await runBatchedOperation(this, items, {
+		label: 'Bulk delete',
+		batchSize,
+		read: (itemIndex) => readItem(this, itemIndex),
+		// one call per (flags, up to 1000 unique IDs), across all items; JSON body, never the query string
+		send: async (batch: Batch): Promise<Summary> => {
+			const flags = JSON.parse(batch.group) as Flags;
+			const response = await apiRequest.call(this, {
+				method: 'POST',
+				endpoint: 'persons/bulk_delete/',
+				body: {
+					[flags.idField]: batch.ids,
+					delete_events: flags.delete_events,
+					delete_recordings: flags.delete_recordings,
+					keep_person: flags.keep_person,
 				},
-			);
-			if (!continueOnFail) {
-				firstFailure = firstFailure ?? error;
-				continue;
-			}
-			const item = errorItem(error, { item: entry.itemIndex });
-			item.json = { ...json, ...item.json, failedIds };
-			results[entry.itemIndex] = [item];
-			continue;
-		}
-		json.status = deletionErrors.length > 0 ? 'accepted_with_errors' : 'accepted';
-		json.queued = mine.some((outcome) => Number(outcome.result?.persons_queued_for_deletion ?? 0) > 0);
-		json.deletionErrors = deletionErrors;
-		results[entry.itemIndex] = [{ json, pairedItem: { item: entry.itemIndex } }];
-	}
-	if (firstFailure) throw firstFailure;
-	return results.flat();
+				requestClass: 'personsDelete',
+				idempotent: true,
+				itemIndex: batch.itemIndexes[0],
+			});
+			return { ...response.body, attempts: response.attempts } as Summary;
+		},
+		errorJson: itemJson,
+		emit: async (entry, outcomes, calls) => {
+			const flags = JSON.parse(entry.group) as Flags;
+			const ownIds = new Set(entry.ids);
+			// deletion_errors name person UUIDs: exact per item when deleting by UUID; otherwise every
+			// error of the calls that carried the item's IDs is reported on it
+			const deletionErrors = outcomes
+				.flatMap((outcome) => outcome.result?.deletion_errors ?? [])
+				.filter((error) => flags.idField !== 'ids' || ownIds.has(String(error.person_uuid)));
+			const json = itemJson(entry, outcomes, calls);
+			json.status = deletionErrors.length > 0 ? 'accepted_with_errors' : 'accepted';
+			json.queued = outcomes.some((outcome) => Number(outcome.result?.persons_queued_for_deletion ?? 0) > 0);
+			json.deletionErrors = deletionErrors;
+			return [{ json, pairedItem: { item: entry.itemIndex } }];
+		},
+	});
 }

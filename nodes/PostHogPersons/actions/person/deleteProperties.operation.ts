@@ -49,7 +49,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const response = await apiRequest.call(this, {
 			method: 'POST',
 			endpoint: `persons/${encodeURIComponent(personId)}/delete_property/`,
-			body: { $unset: keys },
+			// a single key as a string: older PostHog versions only accept that form; the newest accepts both
+			body: { $unset: keys.length === 1 ? keys[0] : keys },
 			requestClass: 'persons',
 			idempotent: true,
 			itemIndex,

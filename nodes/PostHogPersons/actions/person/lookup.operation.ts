@@ -1,13 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import type { Batch, BatchOutcome, ItemIds } from '../../helpers/batching';
-import { planBatches, runBatches } from '../../helpers/batching';
-import { errorItem, withItemIndex } from '../../helpers/items';
+import type { Batch, ItemIds } from '../../helpers/batching';
+import { runBatchedOperation } from '../../helpers/batching';
 import { emitRecords } from '../../helpers/output';
-import { checkUuids, parseIdList } from '../../helpers/validation';
+import { checkUuids, itemIds } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
-import { outputProperties } from '../common.descriptions';
+import { idSourceProperties, outputProperties } from '../common.descriptions';
 
 /** PostHog uses only the first 200 IDs of a batch_by_* call and silently drops the rest (persons-api.md §8.17). */
 export const LOOKUP_MAX_IDS = 200;
@@ -38,6 +37,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'distinct_ids',
 	},
+	...idSourceProperties,
 	{
 		displayName: 'IDs',
 		name: 'ids',
@@ -48,6 +48,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. user-42, user-43',
 		description:
 			'IDs to look up: separated by commas or new lines, or an array from an expression. The IDs of all input items are combined, de-duplicated and sent in calls of up to 200; every found person is output on the input items that asked for it.',
+		displayOptions: { show: { idsFrom: ['parameter'] } },
 	},
 	{
 		displayName: 'Output Not Found IDs',
@@ -83,100 +84,46 @@ function readItem(ctx: IExecuteFunctions, itemIndex: number): LookupEntry {
 			description: 'Set Look Up By to "Distinct IDs" or "Person UUIDs".',
 		});
 	}
-	const requested = parseIdList(ctx.getNodeParameter('ids', itemIndex, ''));
-	if (requested.length === 0) {
-		throw new NodeOperationError(node, 'No IDs to look up', {
-			itemIndex,
-			description:
-				'Fill in IDs with one or more distinct IDs or person UUIDs (separated by commas or new lines), or map a field of the input item that holds them.',
-		});
-	}
+	const requested = itemIds(ctx, itemIndex, 'look up');
 	if (lookupBy === 'uuids') checkUuids(node, requested, itemIndex, 'person UUIDs');
 	const ids = [...new Set(requested.map((id) => keyFor(lookupBy, id)))];
 	return { itemIndex, group: lookupBy, ids, requested };
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const continueOnFail = this.continueOnFail();
-	const entries: LookupEntry[] = [];
-	const results: INodeExecutionData[][] = items.map(() => []);
-
-	// 1. Validate every item before anything is sent.
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			entries.push(readItem(this, itemIndex));
-		} catch (error) {
-			const wrapped = withItemIndex(this, error, itemIndex);
-			if (!continueOnFail) throw wrapped;
-			results[itemIndex] = [errorItem(wrapped, { item: itemIndex })];
-		}
-	}
-
-	// 2. One call per endpoint and up to 200 unique IDs, across all items.
-	const batches = planBatches(entries, LOOKUP_MAX_IDS);
-	const outcomes = await runBatches(this, batches, async (batch: Batch): Promise<IDataObject> => {
-		const lookupBy = batch.group as LookupBy;
-		const response = await apiRequest.call(this, {
-			method: 'POST',
-			endpoint: ENDPOINTS[lookupBy],
-			body: { [lookupBy]: batch.ids },
-			requestClass: 'persons',
-			idempotent: true,
-			itemIndex: batch.itemIndexes[0],
-		});
-		const found = response.body.results;
-		return found !== null && typeof found === 'object' && !Array.isArray(found) ? (found as IDataObject) : {};
+	return await runBatchedOperation(this, items, {
+		label: 'Look-up',
+		batchSize: LOOKUP_MAX_IDS,
+		read: (itemIndex) => readItem(this, itemIndex),
+		// one call per endpoint and up to 200 unique IDs, across all items
+		send: async (batch: Batch): Promise<IDataObject> => {
+			const lookupBy = batch.group as LookupBy;
+			const response = await apiRequest.call(this, {
+				method: 'POST',
+				endpoint: ENDPOINTS[lookupBy],
+				body: { [lookupBy]: batch.ids },
+				requestClass: 'persons',
+				idempotent: true,
+				itemIndex: batch.itemIndexes[0],
+			});
+			const found = response.body.results;
+			return found !== null && typeof found === 'object' && !Array.isArray(found) ? (found as IDataObject) : {};
+		},
+		// the persons found, mapped back to the items that asked for them
+		emit: async (entry, outcomes) => {
+			const lookupBy = entry.group as LookupBy;
+			const found: IDataObject = Object.assign({}, ...outcomes.map((outcome) => outcome.result ?? {}));
+			const includeNotFound = this.getNodeParameter('includeNotFound', entry.itemIndex, true) as boolean;
+			const records: IDataObject[] = [];
+			for (const id of entry.requested) {
+				const person = found[keyFor(lookupBy, id)];
+				if (person !== null && typeof person === 'object') {
+					records.push({ requested_id: id, found: true, ...(person as IDataObject) });
+				} else if (includeNotFound) {
+					records.push({ requested_id: id, found: false });
+				}
+			}
+			return await emitRecords(this, entry.itemIndex, records, 'posthog-persons-lookup');
+		},
 	});
-
-	// 3. Map the persons found back to the items that asked for them.
-	const outcomesByItem = new Map<number, Array<BatchOutcome<IDataObject>>>();
-	for (const outcome of outcomes) {
-		for (const itemIndex of outcome.batch.itemIndexes) {
-			const list = outcomesByItem.get(itemIndex) ?? [];
-			list.push(outcome);
-			outcomesByItem.set(itemIndex, list);
-		}
-	}
-	let firstFailure: Error | undefined;
-	for (const entry of entries) {
-		const lookupBy = entry.group as LookupBy;
-		const mine = outcomesByItem.get(entry.itemIndex) ?? [];
-		const failed = mine.filter((outcome) => outcome.error);
-		if (failed.length > 0) {
-			const failedIds = entry.requested.filter((id) =>
-				failed.some((outcome) => outcome.batch.ids.includes(keyFor(lookupBy, id))),
-			);
-			const cause = failed[0].error as NodeOperationError;
-			const error = new NodeOperationError(
-				this.getNode(),
-				`Look-up failed for ${failedIds.length} of ${entry.requested.length} IDs of this item: ${cause.message}`,
-				{
-					itemIndex: entry.itemIndex,
-					description: `${failed.length} of ${batches.length} look-up calls failed after retries. Failed IDs: ${failedIds.slice(0, 20).join(', ')}${failedIds.length > 20 ? ', …' : ''}. ${cause.description ?? ''}`.trim(),
-				},
-			);
-			if (!continueOnFail) {
-				firstFailure = firstFailure ?? error;
-				continue;
-			}
-			const item = errorItem(error, { item: entry.itemIndex });
-			item.json = { ...item.json, failedIds };
-			results[entry.itemIndex] = [item];
-			continue;
-		}
-		const found: IDataObject = Object.assign({}, ...mine.map((outcome) => outcome.result ?? {}));
-		const includeNotFound = this.getNodeParameter('includeNotFound', entry.itemIndex, true) as boolean;
-		const records: IDataObject[] = [];
-		for (const id of entry.requested) {
-			const person = found[keyFor(lookupBy, id)];
-			if (person !== null && typeof person === 'object') {
-				records.push({ requested_id: id, found: true, ...(person as IDataObject) });
-			} else if (includeNotFound) {
-				records.push({ requested_id: id, found: false });
-			}
-		}
-		results[entry.itemIndex] = await emitRecords(this, entry.itemIndex, records, 'posthog-persons-lookup');
-	}
-	if (firstFailure) throw firstFailure;
-	return results.flat();
 }

@@ -1,0 +1,145 @@
+/**
+ * Bulk deletion at PostHog's limits with faults: every ID deleted exactly once, every input
+ * item accounted for, request count = calls + retries. (Full size runs in `npm run bench`.)
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { runAgainst } from '../helpers/sandbox';
+
+const ITEMS = 6000;
+const IDS_PER_CALL = 100;
+
+function distinctIdsOf(sandbox: Sandbox, count: number): Array<{ distinctId: string; uuid: string }> {
+	const picked: Array<{ distinctId: string; uuid: string }> = [];
+	for (const person of sandbox.store.personsByUuid.values()) {
+		picked.push({ distinctId: person.distinctIds[0], uuid: person.uuid });
+		if (picked.length === count) break;
+	}
+	return picked;
+}
+
+const bulkDeleteCalls = (sandbox: Sandbox) => sandbox.requests.filter((entry) => entry.path.includes('bulk_delete'));
+
+describe('bulk delete across items under faults', () => {
+	let sandbox: Sandbox;
+	beforeEach(async () => {
+		sandbox = await startSandbox({ port: 0, persons: ITEMS + 500, eventsPerPerson: 0, quiet: true });
+	});
+	afterEach(async () => sandbox.stop());
+
+	test('10% 429, 5% 5xx, 2% connection resets: nothing lost, nothing doubled, every item accounted for', async () => {
+		const targets = distinctIdsOf(sandbox, ITEMS);
+		sandbox.setFaults({
+			rate429: 0.1,
+			retryAfterSeconds: 0,
+			rate5xx: 0.05,
+			resetRate: 0.01,
+			resetAfterProcessingRate: 0.01,
+			paths: 'bulk_delete',
+			seed: 7,
+		});
+		const result = await runAgainst(
+			sandbox,
+			{
+				resource: 'person',
+				operation: 'bulkDelete',
+				deleteBy: 'distinct_ids',
+				ids: '={{ $json.distinct_id }}',
+				deleteEvents: true,
+				options: { batchSize: IDS_PER_CALL },
+				requestOptions: { maxRetries: 10, retryDelayMs: 1, maxWaitSeconds: 120, rateLimits: 'cloud' },
+			},
+			{ input: targets.map((target) => ({ distinct_id: target.distinctId })) },
+		);
+		expect(result.error).toBeUndefined();
+
+		// every input item has exactly one output item, paired to it, carrying its own ID
+		expect(result.items).toHaveLength(ITEMS);
+		result.items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json.ids).toEqual([targets[index].distinctId]);
+			expect(item.json.status).toBe('accepted');
+			expect((item.json.calls as IDataObject[]).length).toBe(1);
+		});
+
+		// the sandbox: every person deleted exactly once, nobody else touched
+		for (const target of targets) {
+			expect(sandbox.store.findByDistinctId(target.distinctId)).toBeUndefined();
+			expect(sandbox.store.deletionCounts.get(target.uuid)).toBe(1);
+		}
+		expect(sandbox.store.personsByUuid.size).toBe(500);
+
+		// requests = one call per 100 IDs + one per failed attempt
+		const calls = bulkDeleteCalls(sandbox);
+		const faulted = calls.filter((entry) => entry.fault).length;
+		const expectedCalls = Math.ceil(ITEMS / IDS_PER_CALL);
+		expect(faulted).toBeGreaterThan(0);
+		expect(calls.filter((entry) => !entry.fault && entry.status === 202)).toHaveLength(expectedCalls);
+		expect(Math.abs(calls.length - (expectedCalls + faulted))).toBeLessThanOrEqual(0.05 * (expectedCalls + faulted));
+		// the summaries of retried calls say so
+		const retried = result.items.filter((item) => ((item.json.calls as IDataObject[])[0].attempts as number) > 1);
+		expect(retried.length).toBeGreaterThan(0);
+		expect((retried[0].json.calls as IDataObject[])[0].note).toMatch(/retried/);
+	});
+
+	test('a call that still fails is an error on exactly the items it carried; the rest goes on', async () => {
+		const targets = distinctIdsOf(sandbox, 1000);
+		sandbox.setFaults({ rate5xx: 0.3, paths: 'bulk_delete', seed: 3 });
+		const result = await runAgainst(
+			sandbox,
+			{
+				resource: 'person',
+				operation: 'bulkDelete',
+				ids: '={{ $json.distinct_id }}',
+				options: { batchSize: IDS_PER_CALL },
+				requestOptions: { maxRetries: 0, retryDelayMs: 1, rateLimits: 'none' },
+			},
+			{ input: targets.map((target) => ({ distinct_id: target.distinctId })), continueOnFail: true },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(1000);
+
+		const failedIds = new Set(
+			bulkDeleteCalls(sandbox)
+				.filter((entry) => entry.status >= 500)
+				.flatMap((entry) => (entry.body as { distinct_ids: string[] }).distinct_ids),
+		);
+		expect(failedIds.size).toBeGreaterThan(0);
+		expect(failedIds.size).toBeLessThan(1000);
+		result.items.forEach((item, index) => {
+			const id = targets[index].distinctId;
+			expect(item.pairedItem).toEqual({ item: index });
+			if (failedIds.has(id)) {
+				expect(item.json.error).toMatch(/Bulk delete failed for 1 of 1 IDs/);
+				expect(item.json.failedIds).toEqual([id]);
+				expect(sandbox.store.findByDistinctId(id)).toBeDefined();
+			} else {
+				expect(item.json.status).toBe('accepted');
+				expect(sandbox.store.findByDistinctId(id)).toBeUndefined();
+			}
+		});
+	});
+
+	test('more than 1000 IDs in one item are split into calls of 1000, sent as JSON bodies', async () => {
+		const targets = distinctIdsOf(sandbox, 2500);
+		const result = await runAgainst(sandbox, {
+			resource: 'person',
+			operation: 'bulkDelete',
+			ids: targets.map((target) => target.distinctId).join('\n'),
+			requestOptions: { rateLimits: 'none' },
+		});
+		expect(result.error).toBeUndefined();
+		const calls = bulkDeleteCalls(sandbox);
+		expect(calls.map((entry) => (entry.body as { distinct_ids: string[] }).distinct_ids.length)).toEqual([1000, 1000, 500]);
+		for (const entry of calls) {
+			expect(entry.method).toBe('POST');
+			expect(entry.contentType).toMatch(/application\/json/);
+			expect(entry.query).toEqual({});
+		}
+		expect(result.items).toHaveLength(1);
+		const summaries = result.items[0].json.calls as IDataObject[];
+		expect(summaries.map((call) => call.persons_deleted)).toEqual([1000, 1000, 500]);
+		expect(sandbox.store.personsByUuid.size).toBe(ITEMS + 500 - 2500);
+	});
+});
