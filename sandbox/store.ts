@@ -188,6 +188,7 @@ export class SandboxStore {
 	private nextEventIndex = 0;
 	private activitySeq = 0;
 	private readonly timers = new Set<NodeJS.Timeout>();
+	private deletionTimerPending = false;
 	private cohortCache: { version: number; members: Map<number, Set<string>> } | null = null;
 
 	constructor(
@@ -501,21 +502,44 @@ export class SandboxStore {
 		const row: AsyncDeletionRow = { person_uuid: personUuid, created_at: this.now(), delete_verified_at: null, requestedBy };
 		this.asyncDeletions.push(row);
 		this.touch();
-		if (this.settings.eventDeletionDelayMs >= 0) this.later(this.settings.eventDeletionDelayMs, () => this.processAsyncDeletions());
+		if (this.settings.eventDeletionDelayMs >= 0 && !this.deletionTimerPending) {
+			this.deletionTimerPending = true;
+			this.later(this.settings.eventDeletionDelayMs, () => {
+				this.deletionTimerPending = false;
+				this.processAsyncDeletions();
+			});
+		}
 		return row;
 	}
 
-	/** Processes every pending event deletion now: removes the events captured before the request and completes the rows. */
+	/**
+	 * Processes every pending event deletion now: removes each person's events captured before its request
+	 * and marks the rows completed (delete_verified_at). Returns how many rows were processed.
+	 */
 	processAsyncDeletions(): number {
-		let processed = 0;
-		for (const row of this.asyncDeletions) {
-			if (row.delete_verified_at !== null) continue;
-			this.removeEventsOfPersons(new Set([row.person_uuid]), row.created_at + 1);
-			row.delete_verified_at = this.now();
-			processed++;
+		const cutoffs = new Map<string, number>();
+		const rows = this.asyncDeletions.filter((r) => r.delete_verified_at === null);
+		for (const row of rows) cutoffs.set(row.person_uuid, Math.max(cutoffs.get(row.person_uuid) ?? 0, row.created_at + 1));
+		if (!rows.length) return 0;
+		let removed = 0;
+		for (const [uuid, cutoff] of cutoffs) {
+			const list = this.eventsByPerson.get(uuid);
+			if (!list) continue;
+			const keep = list.filter((e) => e.timestamp >= cutoff);
+			removed += list.length - keep.length;
+			if (keep.length) this.eventsByPerson.set(uuid, keep);
+			else this.eventsByPerson.delete(uuid);
 		}
-		if (processed) this.touch();
-		return processed;
+		if (removed) {
+			this.events = this.events.filter((e) => {
+				const cutoff = cutoffs.get(e.personId);
+				return cutoff === undefined || e.timestamp >= cutoff;
+			});
+		}
+		const now = this.now();
+		for (const row of rows) row.delete_verified_at = now;
+		this.touch();
+		return rows.length;
 	}
 
 	/** Runs fn after ms (real time); cancelled by dispose(). */

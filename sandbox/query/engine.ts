@@ -462,6 +462,7 @@ interface FunnelSetup {
 	order: string;
 	range: ResolvedRange;
 	exclusions: { pred: EventPred; from: number; to: number }[];
+	hasQueryFilters: boolean;
 }
 
 function setupFunnel(store: SandboxStore, source: Obj, now: number, interval?: IntervalUnit): FunnelSetup {
@@ -484,6 +485,7 @@ function setupFunnel(store: SandboxStore, source: Obj, now: number, interval?: I
 		order: ff.funnelOrderType ?? 'ordered',
 		range: resolveDateRange(store, source.dateRange, interval ?? asInterval(source.interval), now),
 		exclusions,
+		hasQueryFilters: !!source.filterTestAccounts || (!!source.properties && (!Array.isArray(source.properties) || source.properties.length > 0)),
 	};
 }
 
@@ -493,10 +495,12 @@ function funnelAttempts(setup: FunnelSetup, store: SandboxStore, evsAll: Sandbox
 	const lo = lowerBound(evsAll, range.from);
 	let hi = lo;
 	while (hi < evsAll.length && evsAll[hi].timestamp <= range.to) hi++;
-	const evs = evsAll.slice(lo, hi);
-	if (!evs.length) return [];
-	const q = evs.map((ev) => setup.matchQuery(ev, person));
-	const match = (k: number, i: number) => q[i] && setup.steps[k](evs[i], person);
+	if (hi === lo) return [];
+	const evs = lo === 0 && hi === evsAll.length ? evsAll : evsAll.slice(lo, hi);
+	// quick reject: persons without any step-1 (or, unordered, any step) event in range have no attempt
+	if (setup.order !== 'unordered' && !evs.some((ev) => setup.steps[0](ev, person))) return [];
+	const q = setup.hasQueryFilters ? evs.map((ev) => setup.matchQuery(ev, person)) : null;
+	const match = (k: number, i: number) => (q === null || q[i]) && setup.steps[k](evs[i], person);
 	const attempts: FunnelPath[] = [];
 	const excluded = (fromTs: number, toTs: number, stepIdx: number) =>
 		setup.exclusions.some((x) => stepIdx > x.from && stepIdx <= x.to && evs.some((e) => e.timestamp > fromTs && e.timestamp < toTs && x.pred(e, person)));

@@ -166,6 +166,17 @@ describe('request bodies', () => {
 		expect(anon.data.code).toBe('parse_error');
 	});
 
+	it('refuses bodies over 20 MB (DATA_UPLOAD_MAX_MEMORY_SIZE)', async () => {
+		const big = JSON.stringify({ ids: [], pad: 'x'.repeat(20 * 1024 * 1024) });
+		const r = await axios.post(`${sb.url}${P}/bulk_delete/`, big, {
+			headers: { Authorization: `Bearer ${sb.keys.all}`, 'Content-Type': 'application/json' },
+			validateStatus: () => true,
+			maxBodyLength: Infinity,
+		});
+		expect(r.status).toBe(400);
+		expect(String(r.data)).toContain('Bad Request (400)');
+	});
+
 	it('an empty body is {} (and a JSON array body crashes views that call .get on it)', async () => {
 		const empty = await axios.post(`${sb.url}${P}/bulk_delete/`, undefined, { headers: { Authorization: `Bearer ${sb.keys.all}` }, validateStatus: () => true });
 		expect(empty.data.detail).toBe('You need to specify either distinct_ids or ids');
