@@ -184,6 +184,8 @@ export class SandboxStore {
 	};
 	/** bumped on every change; query caches use it */
 	version = 0;
+	/** bumped when persons are added or removed (the list order cache uses it); see touchPersons() */
+	personsVersion = 0;
 	nextPersonId = 1;
 	private nextEventIndex = 0;
 	private activitySeq = 0;
@@ -205,6 +207,12 @@ export class SandboxStore {
 	}
 
 	touch(): void {
+		this.version++;
+	}
+
+	/** Call after changing a person's createdAt (or uuid) directly, so the list order is recomputed. */
+	touchPersons(): void {
+		this.personsVersion++;
 		this.version++;
 	}
 
@@ -271,6 +279,7 @@ export class SandboxStore {
 		this.personsById.set(person.id, person);
 		if (this.distinctIdIndex) for (const did of person.distinctIds) this.distinctIdIndex.set(did, person);
 		if (person.id >= this.nextPersonId) this.nextPersonId = person.id + 1;
+		this.personsVersion++;
 	}
 
 	/** `$set` semantics: listed keys change, nothing is removed. Appends to the property history. */
@@ -319,6 +328,7 @@ export class SandboxStore {
 			this.deletedDistinctIds.set(did, uuid);
 		}
 		this.deletionCounts.set(uuid, (this.deletionCounts.get(uuid) ?? 0) + 1);
+		this.personsVersion++;
 		this.touch();
 		return true;
 	}

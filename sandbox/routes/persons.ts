@@ -3,7 +3,7 @@
 import type { HandlerResult, RequestContext } from '../context';
 import { ApiError, errors, hogError } from '../errors';
 import { addFault } from '../log';
-import { serializeListItem, serializeMinimalPerson, serializePerson, personName } from '../serialize';
+import { serializeListItem, serializeMinimalPerson, serializePerson } from '../serialize';
 import type { SandboxPerson, SandboxStore } from '../store';
 import { matchesPersonFilters, UnsupportedFilterError } from '../query/filters';
 import { parsePythonUuid, uuidFromName, isAnonymousId } from '../util/prng';
@@ -52,11 +52,11 @@ const sortedCache = new WeakMap<SandboxStore, { version: number; persons: Sandbo
 /** Live persons ordered like the list endpoint: created_at DESC, then id (UUID) DESC. */
 export function personsInListOrder(store: SandboxStore): SandboxPerson[] {
 	const hit = sortedCache.get(store);
-	if (hit && hit.version === store.version) return hit.persons;
+	if (hit && hit.version === store.personsVersion) return hit.persons;
 	const persons = [...store.personsByUuid.values()].sort((a, b) =>
 		b.createdAt !== a.createdAt ? b.createdAt - a.createdAt : a.uuid < b.uuid ? 1 : a.uuid > b.uuid ? -1 : 0,
 	);
-	sortedCache.set(store, { version: store.version, persons });
+	sortedCache.set(store, { version: store.personsVersion, persons });
 	return persons;
 }
 
@@ -633,4 +633,3 @@ export function messageAssets(ctx: RequestContext): HandlerResult {
 	throw errors.notFound();
 }
 
-export { personName };

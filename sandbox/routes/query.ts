@@ -208,6 +208,8 @@ export function createQuery(ctx: RequestContext): HandlerResult {
 			rec.error = { status: err.status, message: err.status < 500 && typeof detail === 'string' ? detail : null };
 		}
 		store.asyncQueries.set(id, rec);
+		// statuses expire in PostHog; keep the newest 1000
+		while (store.asyncQueries.size > 1000) store.asyncQueries.delete(store.asyncQueries.keys().next().value as string);
 		return { status: 202, body: { cache_key: cacheKey, query_status: queryStatus(rec, store, drfIso) } };
 	}
 	return { status: 200, body: cachedOrCompute(store, query, mode === 'force_blocking') };

@@ -334,6 +334,21 @@ describe('funnel correlation (FunnelCorrelationActorsQuery)', () => {
 		expect(ids(r.data)).toEqual(expected);
 	});
 
+	it('event_with_properties correlation uses the entity\'s event property filters', async () => {
+		const entity = ev('$pageview', { properties: [{ key: '$pathname', value: '/pricing', type: 'event', operator: 'exact' }] });
+		const r = await actors({ source: correlation({ funnelCorrelationPersonConverted: false, funnelCorrelationPersonEntity: entity }, 'event_with_properties') });
+		const expected = allPersonIds()
+			.filter((u) => {
+				const b = best(attempts(u, steps, range));
+				if (!b || b.reached === steps.length) return false;
+				const first = b.times[0];
+				return eventsOf(u).some((e) => e.event === '$pageview' && e.properties.$pathname === '/pricing' && e.timestamp > first && e.timestamp < first + 14 * DAY && e.timestamp <= range.to);
+			})
+			.sort();
+		expect(expected.length).toBeGreaterThan(0);
+		expect(ids(r.data)).toEqual(expected);
+	});
+
 	it('properties correlation and its errors', async () => {
 		const r = await actors({
 			source: correlation({ funnelCorrelationPersonConverted: true, funnelCorrelationPropertyValues: [{ key: 'plan', value: 'pro', type: 'person', operator: 'exact' }] }, 'properties'),
@@ -386,6 +401,19 @@ describe('trends (InsightActorsQuery over TrendsQuery)', () => {
 		expect(ids(action.data)).toEqual(
 			[...perPerson((e) => e.event === '$pageview' && String(e.properties.$current_url).includes('/pricing') && e.timestamp >= day && e.timestamp < day + DAY).keys()].sort(),
 		);
+	});
+
+	it('hourly buckets and compare: previous', async () => {
+		const hour = TODAY - 2 * DAY + 15 * 3_600_000;
+		const bucket = `${iso(hour)} 15:00:00`;
+		const r = await actors({ source: { kind: 'InsightActorsQuery', day: bucket, source: trends({ interval: 'hour', dateRange: { date_from: '-3d' } }) } });
+		expect(r.data.results.length).toBeGreaterThan(0);
+		expect(ids(r.data)).toEqual([...perPerson((e) => e.event === '$pageview' && e.timestamp >= hour && e.timestamp < hour + 3_600_000).keys()].sort());
+		// previous period of a -7d range (8 days long): the bucket shifted back by 8 days
+		const prev = await actors({ source: { kind: 'InsightActorsQuery', day: iso(day), compare: 'previous', source: trends({ compareFilter: { compare: true } }) } });
+		const shifted = day - 8 * DAY;
+		expect(prev.data.results.length).toBeGreaterThan(0);
+		expect(ids(prev.data)).toEqual([...perPerson((e) => e.event === '$pageview' && e.timestamp >= shifted && e.timestamp < shifted + DAY).keys()].sort());
 	});
 
 	it('weekly buckets, total-value displays and the day assertion', async () => {
