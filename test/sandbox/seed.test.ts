@@ -74,7 +74,7 @@ describe('scale', () => {
 		} finally {
 			await big.stop();
 		}
-	});
+	}, 240_000); // generous: the shared CI box is often heavily loaded
 });
 
 describe('CLI', () => {
