@@ -5,7 +5,7 @@ import type { SandboxStore } from '../store';
 import { errors } from '../errors';
 import { serializeActor, personName } from '../serialize';
 import { drfIso, isoDate } from '../util/time';
-import { matchesPersonFilters, UnsupportedFilterError } from './filters';
+import { assertSupportedFilters, matchesPersonFilters, UnsupportedFilterError } from './filters';
 import { personSearchMatcher } from '../routes/persons';
 import {
 	funnelActors,
@@ -213,6 +213,12 @@ export function runActorsQuery(store: SandboxStore, query: Obj, now: number): Ac
 	if (query.properties && (!Array.isArray(query.properties) || query.properties.length)) personFilters.push(query.properties);
 	if (Array.isArray(query.fixedProperties) && query.fixedProperties.length) personFilters.push(query.fixedProperties);
 	const searchMatch = typeof query.search === 'string' && query.search ? personSearchMatcher(store, query.search) : null;
+	try {
+		assertSupportedFilters(personFilters, false);
+	} catch (err) {
+		if (err instanceof UnsupportedFilterError) throw errors.validation(err.message);
+		throw err;
+	}
 	if (personFilters.length || searchMatch) {
 		try {
 			rows = rows.filter((row) => {

@@ -3,7 +3,7 @@
 
 import type { SandboxEvent, SandboxPerson, SandboxStore } from '../store';
 import { errors } from '../errors';
-import { matchesFilters, UnsupportedFilterError, type PropertyFilterLike } from './filters';
+import { assertSupportedFilters, matchesFilters, UnsupportedFilterError, type PropertyFilterLike } from './filters';
 import { addUnits, MS, parseIsoDate, relativeDateParse, startOfInterval, endOfDay, type IntervalUnit } from '../util/time';
 
 type Obj = Record<string, any>;
@@ -122,6 +122,15 @@ function safeMatch(store: SandboxStore, person: SandboxPerson | undefined, ev: S
 	}
 }
 
+function checkFilters(filters: unknown): void {
+	try {
+		assertSupportedFilters(filters);
+	} catch (err) {
+		if (err instanceof UnsupportedFilterError) unsupported(err.message);
+		throw err;
+	}
+}
+
 function urlMatches(url: unknown, expected: string, mode: string | undefined): boolean {
 	if (typeof url !== 'string') return false;
 	if (mode === 'exact') return url === expected;
@@ -139,6 +148,7 @@ function urlMatches(url: unknown, expected: string, mode: string | undefined): b
 export function compileEntity(store: SandboxStore, node: Obj, strictActions: boolean): EventPred {
 	if (!node || typeof node !== 'object') runnerCrash();
 	const nodeFilters = filtersOf(node);
+	checkFilters(nodeFilters);
 	if (node.kind === 'ActionsNode') {
 		const action = store.getAction(Number(node.id));
 		if (!action) {
@@ -162,6 +172,7 @@ export function compileEntity(store: SandboxStore, node: Obj, strictActions: boo
 
 /** Query-level `properties` plus the project's test-account filters. */
 function compileQueryFilters(store: SandboxStore, source: Obj): EventPred {
+	checkFilters(source.properties);
 	const parts: unknown[] = [];
 	if (source.properties && (!Array.isArray(source.properties) || source.properties.length)) parts.push(source.properties);
 	if (source.filterTestAccounts) parts.push(store.testAccountFilters as PropertyFilterLike[]);
@@ -697,6 +708,7 @@ export function funnelCorrelationActors(store: SandboxStore, node: Obj, now: num
 	if (type === 'properties') {
 		const values = node.funnelCorrelationPropertyValues;
 		if (!Array.isArray(values) || !values.length) throw errors.validation('Property Correlation expects atleast one Property to get persons for');
+		checkFilters(values);
 		for (const fp of persons) if (safeMatch(store, fp.person, undefined, values)) rows.push({ uuid: fp.uuid, matchingEvents: fp.best.events });
 	} else {
 		const entity = node.funnelCorrelationPersonEntity;

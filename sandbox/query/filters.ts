@@ -55,6 +55,37 @@ function dateOf(v: unknown): number | null {
 	return Number.isNaN(t) ? null : t;
 }
 
+const SUPPORTED_OPERATORS = new Set([
+	'exact', 'in', 'is_not', 'not_in', 'icontains', 'not_icontains', 'icontains_multi', 'not_icontains_multi', 'regex', 'not_regex',
+	'gt', 'gte', 'lt', 'lte', 'min', 'max', 'between', 'not_between', 'is_set', 'is_not_set', 'is_date_exact', 'is_date_before', 'is_date_after',
+]);
+const SUPPORTED_TYPES = new Set(['person', 'event', 'cohort', 'empty']);
+
+/**
+ * Rejects filters the sandbox cannot evaluate up front (so the answer does not depend on whether a matching
+ * event happens to exist). `allowEvent`: event filters make sense in this position.
+ */
+export function assertSupportedFilters(filters: unknown, allowEvent = true): void {
+	if (filters === undefined || filters === null) return;
+	if (Array.isArray(filters)) {
+		for (const f of filters) assertSupportedFilters(f, allowEvent);
+		return;
+	}
+	if (isGroup(filters)) {
+		for (const f of filters.values) assertSupportedFilters(f, allowEvent);
+		return;
+	}
+	if (typeof filters !== 'object') return;
+	const f = filters as PropertyFilterLike;
+	const type = f.type ?? 'event';
+	if (!SUPPORTED_TYPES.has(type) || (type === 'event' && !allowEvent)) {
+		throw new UnsupportedFilterError(`Property filters of type "${type}" are not supported by the sandbox.`);
+	}
+	if (type !== 'cohort' && type !== 'empty' && f.operator !== undefined && !SUPPORTED_OPERATORS.has(f.operator)) {
+		throw new UnsupportedFilterError(`Property filter operator "${f.operator}" is not supported by the sandbox.`);
+	}
+}
+
 export function matchOperator(actual: unknown, operator: string | undefined, expected: unknown): boolean {
 	const op = operator ?? 'exact';
 	switch (op) {

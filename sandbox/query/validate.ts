@@ -212,12 +212,12 @@ function labelLoc(root: unknown, loc: (string | number)[], rootLabel: string): s
 		v && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>).kind === 'string' ? String((v as Record<string, unknown>).kind) : null;
 	const k0 = kindOf(cur);
 	if (k0) out.push(k0);
-	for (const seg of loc) {
+	loc.forEach((seg, i) => {
 		out.push(String(seg));
 		cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg as string] : undefined;
 		const k = kindOf(cur);
-		if (k && seg !== loc[loc.length - 1]) out.push(k);
-	}
+		if (k && i !== loc.length - 1) out.push(k);
+	});
 	return out.join('.');
 }
 

@@ -5,7 +5,7 @@ import { ApiError, errors, hogError } from '../errors';
 import { addFault } from '../log';
 import { serializeListItem, serializeMinimalPerson, serializePerson } from '../serialize';
 import type { SandboxPerson, SandboxStore } from '../store';
-import { matchesPersonFilters, UnsupportedFilterError } from '../query/filters';
+import { assertSupportedFilters, matchesPersonFilters, UnsupportedFilterError } from '../query/filters';
 import { parsePythonUuid, uuidFromName, isAnonymousId } from '../util/prng';
 import { drfIso, parseIsoDate, pythonIso } from '../util/time';
 import { pyRepr, pyTruthy } from '../util/pyjson';
@@ -132,6 +132,7 @@ export function listPersons(ctx: RequestContext): HandlerResult {
 	else candidates = personsInListOrder(store);
 	let matched: SandboxPerson[];
 	try {
+		assertSupportedFilters(filters, false);
 		matched = candidates.filter((p) => (!searchMatch || searchMatch(p)) && (!filters.length || matchesPersonFilters(store, p, filters)));
 	} catch (err) {
 		if (err instanceof UnsupportedFilterError) throw errors.validation(err.message);
