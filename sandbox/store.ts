@@ -164,6 +164,8 @@ export class SandboxStore {
 	readonly activity: ActivityLogEntry[] = [];
 	/** AsyncDeletion rows (event deletions), oldest first */
 	readonly asyncDeletions: AsyncDeletionRow[] = [];
+	/** pending (not yet verified) row per person UUID, so queueing stays O(1) for big bulk deletes */
+	private readonly pendingDeletions = new Map<string, AsyncDeletionRow>();
 	/** queued recording deletions (no API exposes them; kept for assertions) */
 	readonly recordingDeletions: { person_uuid: string; created_at: number }[] = [];
 	/** property writes per person UUID made after seeding (API writes, store helpers); see propertyHistory() */
@@ -507,10 +509,11 @@ export class SandboxStore {
 
 	/** Queues an event deletion for a person (one pending row per person, like AsyncDeletion's unique key). */
 	queueEventDeletion(personUuid: string, requestedBy: string | null): AsyncDeletionRow {
-		const existing = this.asyncDeletions.find((r) => r.person_uuid === personUuid && r.delete_verified_at === null);
-		if (existing) return existing;
+		const existing = this.pendingDeletions.get(personUuid);
+		if (existing && existing.delete_verified_at === null) return existing;
 		const row: AsyncDeletionRow = { person_uuid: personUuid, created_at: this.now(), delete_verified_at: null, requestedBy };
 		this.asyncDeletions.push(row);
+		this.pendingDeletions.set(personUuid, row);
 		this.touch();
 		if (this.settings.eventDeletionDelayMs >= 0 && !this.deletionTimerPending) {
 			this.deletionTimerPending = true;
@@ -548,6 +551,7 @@ export class SandboxStore {
 		}
 		const now = this.now();
 		for (const row of rows) row.delete_verified_at = now;
+		this.pendingDeletions.clear();
 		this.touch();
 		return rows.length;
 	}
