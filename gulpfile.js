@@ -1,5 +1,12 @@
+const fs = require('fs');
 const path = require('path');
 const { task, src, dest } = require('gulp');
+
+// A build starts from an empty dist/, so files of removed sources never linger in the package.
+function clean(done) {
+	fs.rmSync(path.resolve('dist'), { recursive: true, force: true });
+	done();
+}
 
 // tsc compiles the TypeScript; this copies what tsc does not: the icons (light and dark SVG)
 // and the codex files (<Node>.node.json) next to the compiled node and credential files.
@@ -18,4 +25,5 @@ function buildAssets() {
 	]);
 }
 
+task('clean', clean);
 task('build:assets', buildAssets);
