@@ -250,6 +250,12 @@ async function scenarioExport(
 	s.check(Boolean(binary), `the item has binary data in "${binaryField}"`, fileItem.binary);
 	s.equal(binary?.mimeType, 'text/csv', 'the binary data is text/csv');
 	s.check(/\.csv$/.test(String(binary?.fileName ?? '')), 'the file name ends with .csv', binary?.fileName);
+	const fileNameParameter = String(funnelNode.parameters.fileName ?? '');
+	if (fileNameParameter.startsWith('=')) {
+		s.check(!String(binary?.fileName).includes('{{') && !String(binary?.fileName).includes('$now'), 'the File Name expression was evaluated by n8n', binary?.fileName);
+	} else if (fileNameParameter) {
+		s.equal(binary?.fileName, fileNameParameter, 'the file has the configured name');
+	}
 	const rows = nodeOutput(run, reader.name);
 	s.equal(rows.length, fileItem.json.rows, `"${reader.name}" (Extract From File) reads as many rows as the node reports (json.rows)`);
 	const csvIds = rows.map((row) => String(row.json.id));

@@ -167,6 +167,11 @@ export async function stop(proc: Running, graceMs?: number): Promise<void> {
 
 let cleaning: Promise<void> | undefined;
 
+/** Whether a signal or the end of the script started stopping everything. */
+export function isStopping(): boolean {
+	return cleaning !== undefined;
+}
+
 /** Stops every child still running (newest first) and runs the registered cleanups. */
 export function cleanupAll(): Promise<void> {
 	if (!cleaning) {
@@ -186,10 +191,18 @@ export function cleanupAll(): Promise<void> {
 
 /** Ctrl-C, SIGTERM and SIGHUP stop all children before the script exits. */
 export function installSignalHandlers(): void {
+	let received = 0;
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.once(signal, () => {
-			log(`${signal}: stopping ${running.size} process(es) by PID ...`);
-			void cleanupAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+		process.on(signal, () => {
+			received++;
+			// Ctrl-C reaches this process twice (from the terminal and relayed by npm/tsx): one cleanup;
+			// a third signal exits at once
+			if (received === 1) {
+				log(`${signal}: stopping ${running.size} process(es) by PID ...`);
+				void cleanupAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+			} else if (received >= 3) {
+				process.exit(1);
+			}
 		});
 	}
 }
