@@ -81,7 +81,7 @@ async function bulkDelete(faults: IDataObject | undefined): Promise<DeleteRun> {
 		const unaccounted = targets.filter(
 			(target, index) =>
 				result.items[index]?.json.status !== 'accepted' ||
-				(result.items[index].pairedItem as IDataObject)?.item !== index ||
+				(result.items[index].pairedItem as { item?: number } | undefined)?.item !== index ||
 				(result.items[index].json.ids as string[])?.[0] !== target.distinctId,
 		).length;
 		return {

@@ -8,7 +8,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { binaryText, NODE_TYPE, runWorkflow, type WorkflowJson } from '../harness/engine';
 import { sandboxCredentials, useSandbox } from '../helpers/sandbox';
-import { funnelPersons, isEvent, lastDays, parseCsv } from '../insight/reference';
+import { parseCsv } from '../helpers/csv';
+import { funnelPersons, isEvent, lastDays } from '../insight/reference';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const read = (file: string) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as WorkflowJson;
@@ -79,7 +80,7 @@ test('weekly funnel export: a CSV of exactly the persons who dropped off at step
 	const [file] = result.output(postHog.name);
 	expect(file.binary?.data.mimeType).toBe('text/csv');
 	expect(file.binary?.data.fileName).toMatch(/^signup-funnel-dropoffs-\d{4}-\d\d-\d\d\.csv$/);
-	const rows = parseCsv(binaryText(file));
+	const rows = parseCsv(binaryText(file)).rows;
 	const expected = funnelPersons(sandbox, steps, lastDays(sandbox, days)).filter((entry) => entry.best.steps.length === 1);
 	expect(rows.map((row) => row.id).sort()).toEqual(expected.map((entry) => entry.personId).sort());
 	expect(file.json.rows).toBe(rows.length);

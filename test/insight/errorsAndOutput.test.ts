@@ -10,7 +10,8 @@ import { explainRejection } from '../../nodes/PostHogPersons/actions/insight/ins
 
 import { binaryText } from '../harness/engine';
 import { apiCalls, expectNoSecret, useSandbox } from '../helpers/sandbox';
-import { activeDays, isEvent, lastDays, parseCsv, trendsCounts, utc } from './reference';
+import { activeDays, isEvent, lastDays, trendsCounts, utc } from './reference';
+import { parseCsv } from '../helpers/csv';
 import { NOW, expectPersons, ids, insightLookups, insightNamed, queryBodies, runInsight } from './setup';
 
 const getSandbox = useSandbox({ now: NOW, persons: 400 });
@@ -245,7 +246,7 @@ describe('output', () => {
 			insight: { id: insight.id, short_id: insight.short_id, name: insight.name },
 		});
 		expect(file.binary?.data.mimeType).toBe('text/csv');
-		const rows = parseCsv(binaryText(file));
+		const rows = parseCsv(binaryText(file)).rows;
 		expect(rows.map((row) => row.id)).toEqual(ids(asItems.items));
 		rows.forEach((row, index) => {
 			const json = asItems.items[index].json as IDataObject & { properties: IDataObject; distinct_ids: string[] };
@@ -324,7 +325,7 @@ describe('persons PostHog can no longer load', () => {
 
 		const csv = await runInsight(sandbox, 'trends', { ...trendsParams(), day: '2024-02-23', output: 'csv' });
 		expect(csv.items[0].json.missing_actors_count).toBe(1);
-		const row = parseCsv(binaryText(csv.items[0])).find((entry) => entry.id === gone);
+		const row = parseCsv(binaryText(csv.items[0])).rows.find((entry) => entry.id === gone);
 		expect(row?.['properties.email']).toBe('');
 		expect(row?.event_count).toBe(String(counts.get(gone)));
 	});

@@ -161,38 +161,3 @@ export function funnelPersons(sandbox: Sandbox, steps: Pred[], range: Range, win
 	return out;
 }
 
-// ------------------------------------------------------------------ CSV
-
-/** RFC 4180 parser (quoted fields, doubled quotes, CRLF). Returns objects keyed by the header. */
-export function parseCsv(text: string): Array<Record<string, string>> {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"' && text[i + 1] === '"') {
-				field += '"';
-				i++;
-			} else if (c === '"') quoted = false;
-			else field += c;
-		} else if (c === '"') quoted = true;
-		else if (c === ',') {
-			row.push(field);
-			field = '';
-		} else if (c === '\r' && text[i + 1] === '\n') {
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = '';
-			i++;
-		} else field += c;
-	}
-	if (field !== '' || row.length) {
-		row.push(field);
-		rows.push(row);
-	}
-	const [header, ...data] = rows;
-	return data.map((cells) => Object.fromEntries(header.map((key, index) => [key, cells[index] ?? ''])));
-}

@@ -71,39 +71,4 @@ export function pairedIndexes(items: INodeExecutionData[]): number[] {
 	});
 }
 
-/** Parses the CSV the node writes (RFC 4180, CRLF, quoted fields) into header + rows. */
-export function parseCsv(text: string): { header: string[]; rows: Array<Record<string, string>> } {
-	const records: string[][] = [];
-	let field = '';
-	let record: string[] = [];
-	let quoted = false;
-	for (let index = 0; index < text.length; index++) {
-		const char = text[index];
-		if (quoted) {
-			if (char === '"' && text[index + 1] === '"') {
-				field += '"';
-				index++;
-			} else if (char === '"') quoted = false;
-			else field += char;
-		} else if (char === '"') quoted = true;
-		else if (char === ',') {
-			record.push(field);
-			field = '';
-		} else if (char === '\r' && text[index + 1] === '\n') {
-			record.push(field);
-			records.push(record);
-			record = [];
-			field = '';
-			index++;
-		} else field += char;
-	}
-	if (field !== '' || record.length > 0) {
-		record.push(field);
-		records.push(record);
-	}
-	const [header = [], ...rest] = records;
-	return {
-		header,
-		rows: rest.map((cells) => Object.fromEntries(header.map((name, column) => [name, cells[column] ?? '']))),
-	};
-}
+export { parseCsv } from '../helpers/csv';

@@ -1,4 +1,5 @@
 import type { AxiosInstance } from 'axios';
+import { csvRecords } from '../helpers/csv';
 import type { Sandbox, SandboxPerson } from '../../sandbox';
 import { client, hog, P, start } from './helpers';
 
@@ -479,46 +480,11 @@ describe('other actions', () => {
 });
 
 describe('CSV rendering', () => {
-	function parseCsv(text: string): string[][] {
-		const rows: string[][] = [];
-		let row: string[] = [];
-		let field = '';
-		let i = 0;
-		let quoted = false;
-		while (i < text.length) {
-			const ch = text[i];
-			if (quoted) {
-				if (ch === '"' && text[i + 1] === '"') {
-					field += '"';
-					i += 2;
-					continue;
-				}
-				if (ch === '"') quoted = false;
-				else field += ch;
-				i++;
-				continue;
-			}
-			if (ch === '"') quoted = true;
-			else if (ch === ',') {
-				row.push(field);
-				field = '';
-			} else if (ch === '\r' && text[i + 1] === '\n') {
-				row.push(field);
-				rows.push(row);
-				row = [];
-				field = '';
-				i++;
-			} else field += ch;
-			i++;
-		}
-		return rows;
-	}
-
 	it('renders list results flattened, sorted header, RFC 4180 quoting, ignoring limit/offset', async () => {
 		const r = await api.get(`${P}/?format=csv&limit=5&offset=10`, { responseType: 'text' });
 		expect(r.status).toBe(200);
 		expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
-		const rows = parseCsv(r.data);
+		const rows = csvRecords(r.data);
 		const header = rows[0];
 		expect([...header].sort()).toEqual(header);
 		expect(header).toEqual(expect.arrayContaining(['id', 'distinct_ids.0', 'properties.email', 'properties.address.city', 'properties.preferences.notifications.email', 'properties.tags.0']));
@@ -545,7 +511,7 @@ describe('CSV rendering', () => {
 		expect(nf.status).toBe(404);
 		expect(nf.data).toBe('');
 		const act = await api.get(`${P}/activity/?format=csv`, { responseType: 'text' });
-		expect(parseCsv(act.data)[0]).toEqual(expect.arrayContaining(['activity', 'detail.changes.0.field', 'user.email']));
+		expect(csvRecords(act.data)[0]).toEqual(expect.arrayContaining(['activity', 'detail.changes.0.field', 'user.email']));
 		const unknownFormat = await api.get(`${P}/?format=xml`);
 		expect(unknownFormat.status).toBe(404);
 	});

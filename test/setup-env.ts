@@ -1,0 +1,3 @@
+// n8n-core's logger (winston, console transport) reports every node error at level "error";
+// the tests assert those errors themselves, so keep the output readable.
+process.env.N8N_LOG_LEVEL = process.env.N8N_LOG_LEVEL ?? 'silent';
