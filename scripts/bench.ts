@@ -19,8 +19,8 @@ import { sandboxCredentials } from '../test/helpers/sandbox';
 const ROOT = path.resolve(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const SIZES = quick
-	? { deleteIds: 5_000, rateCalls: 1_200, listPersons: 5_000, csvRows: 10_000, listRuns: 2 }
-	: { deleteIds: 100_000, rateCalls: 2_400, listPersons: 50_000, csvRows: 100_000, listRuns: 3 };
+	? { deleteIds: 5_000, rateCalls: 1_200, listPersons: 5_000, csvRows: 10_000, listRuns: 3 }
+	: { deleteIds: 100_000, rateCalls: 2_400, listPersons: 50_000, csvRows: 100_000, listRuns: 5 };
 
 const log = (text: string) => console.log(text);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

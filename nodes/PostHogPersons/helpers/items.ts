@@ -78,9 +78,15 @@ export async function forEachItem(
 	return results.flat();
 }
 
-/** Wraps JSON records as output items paired to one input item. */
-export function recordItems(ctx: IExecuteFunctions, records: IDataObject | IDataObject[], itemIndex: number) {
-	return ctx.helpers.constructExecutionMetaData(ctx.helpers.returnJsonArray(records), {
-		itemData: { item: itemIndex },
-	});
+/**
+ * Wraps JSON records as output items paired to one input item (one pass: listing 100,000
+ * persons should not cost a copy per step).
+ */
+export function recordItems(records: IDataObject | IDataObject[], itemIndex: number): INodeExecutionData[] {
+	const list = Array.isArray(records) ? records : [records];
+	const items = new Array<INodeExecutionData>(list.length);
+	for (let index = 0; index < list.length; index++) {
+		items[index] = { json: list[index], pairedItem: { item: itemIndex } };
+	}
+	return items;
 }

@@ -51,5 +51,5 @@ export async function emitRecords(
 	if (outputFormat(ctx, itemIndex) === 'csv') {
 		return await csvItem(ctx, itemIndex, toCsv(records), records.length, fileBase, extraJson);
 	}
-	return recordItems(ctx, records, itemIndex);
+	return recordItems(records, itemIndex);
 }

@@ -115,7 +115,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (flags.deleteEvents) notes.push('events are queued for deletion and removed in off-peak batches');
 		if (flags.deleteRecordings) notes.push('recordings are queued for deletion');
 		return recordItems(
-			this,
 			{
 				id: personId,
 				deleted: !flags.keepPerson,

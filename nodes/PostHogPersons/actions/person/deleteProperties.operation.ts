@@ -68,7 +68,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			);
 		}
 		return recordItems(
-			this,
 			{
 				id: personId,
 				deleted: true,

@@ -40,7 +40,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			itemIndex,
 		});
 		return recordItems(
-			this,
 			{
 				distinctId,
 				reset: true,

@@ -138,7 +138,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			itemIndex,
 		});
 		return recordItems(
-			this,
 			{ id: personId, accepted: true, statusCode: response.statusCode, key, value, note: ASYNC_SET_NOTE },
 			itemIndex,
 		);

@@ -111,6 +111,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (body.main_distinct_id !== undefined) json.mainDistinctId = body.main_distinct_id;
 		if (body.distinct_ids_to_split !== undefined) json.distinctIdsToSplit = body.distinct_ids_to_split;
 		json.note = 'PostHog accepted the split and runs it asynchronously; the new persons appear shortly';
-		return recordItems(this, json, itemIndex);
+		return recordItems(json, itemIndex);
 	});
 }

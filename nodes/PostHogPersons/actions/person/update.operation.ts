@@ -112,7 +112,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			itemIndex,
 		});
 		return recordItems(
-			this,
 			{
 				id: personId,
 				accepted: true,
