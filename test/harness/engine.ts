@@ -7,7 +7,7 @@
  * way n8n itself runs a workflow with pinned trigger data. Real n8n runs them in test/e2e.
  */
 import * as path from 'path';
-import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentials,
 	ICredentialsHelper,
@@ -22,6 +22,7 @@ import {
 	type INode,
 	type INodeCredentialsDetails,
 	type INodeExecutionData,
+	type INodeListSearchResult,
 	type INodeProperties,
 	type INodeType,
 	type INodeTypes,
@@ -189,6 +190,40 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+/** What n8n-core needs around an execution: URLs, the credentials helper, hooks. */
+function harnessAdditionalData(
+	credentialsHelper: ICredentialsHelper,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	const base = 'http://127.0.0.1:5678/';
+	return {
+		credentialsHelper,
+		hooks,
+		executionId: 'harness-1',
+		currentNodeExecutionIndex: 0,
+		restApiUrl: `${base}rest`,
+		instanceBaseUrl: base,
+		formBaseUrl: `${base}form`,
+		formWaitingBaseUrl: `${base}form-waiting`,
+		formTestBaseUrl: `${base}form-test`,
+		webhookBaseUrl: `${base}webhook`,
+		webhookWaitingBaseUrl: `${base}webhook-waiting`,
+		webhookTestBaseUrl: `${base}webhook-test`,
+		mcpBaseUrl: `${base}mcp`,
+		mcpTestBaseUrl: `${base}mcp-test`,
+		variables: {},
+		executeWorkflow: async () => {
+			throw new Error('Sub-workflows are not available in the harness');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('Task runners are not available in the harness');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 export interface WorkflowJson {
 	id?: string;
 	name?: string;
@@ -248,33 +283,7 @@ export async function runWorkflow(workflowJson: WorkflowJson, options: RunOption
 		updatedAt: new Date(),
 		settings: {},
 	} as never);
-	const base = 'http://127.0.0.1:5678/';
-	const additionalData = {
-		credentialsHelper: new HarnessCredentialsHelper(options.credentials, credentialTypes),
-		hooks,
-		executionId: 'harness-1',
-		currentNodeExecutionIndex: 0,
-		restApiUrl: `${base}rest`,
-		instanceBaseUrl: base,
-		formBaseUrl: `${base}form`,
-		formWaitingBaseUrl: `${base}form-waiting`,
-		formTestBaseUrl: `${base}form-test`,
-		webhookBaseUrl: `${base}webhook`,
-		webhookWaitingBaseUrl: `${base}webhook-waiting`,
-		webhookTestBaseUrl: `${base}webhook-test`,
-		mcpBaseUrl: `${base}mcp`,
-		mcpTestBaseUrl: `${base}mcp-test`,
-		variables: {},
-		executeWorkflow: async () => {
-			throw new Error('Sub-workflows are not available in the harness');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		logAiEvent: () => {},
-		startRunnerTask: async () => {
-			throw new Error('Task runners are not available in the harness');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = harnessAdditionalData(new HarnessCredentialsHelper(options.credentials, credentialTypes), hooks);
 
 	const startNode = nodes.find((node) => nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description.inputs.length === 0);
 	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode, pinData });
@@ -339,4 +348,37 @@ export function binaryText(item: INodeExecutionData, field = 'data'): string {
 	const binary = item.binary?.[field];
 	if (!binary) throw new Error(`item has no binary field "${field}"`);
 	return Buffer.from(binary.data, 'base64').toString('utf8');
+}
+
+/**
+ * Runs one of the node's list-search methods (the "From List" of a resource locator) in n8n-core's
+ * LoadOptionsContext, as the editor does when the user opens the list.
+ */
+export async function runListSearch(
+	method: string,
+	credentials: ICredentialDataDecryptedObject,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const loader = await loadPackage();
+	const nodeTypes = new HarnessNodeTypes(loader);
+	const node: INode = {
+		id: 'posthog',
+		name: 'PostHog Persons',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { resource: 'person', operation: 'get' },
+		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'PostHog' } },
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const credentialTypes = { [CREDENTIAL_TYPE]: loader.getCredential(CREDENTIAL_TYPE).type };
+	const additionalData = harnessAdditionalData(
+		new HarnessCredentialsHelper({ [CREDENTIAL_TYPE]: credentials }, credentialTypes),
+	);
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters.person');
+	const type = nodeTypes.getByNameAndVersion(NODE_TYPE, 1);
+	const search = type.methods?.listSearch?.[method];
+	if (!search) throw new Error(`the node has no list search "${method}"`);
+	return await search.call(context, filter, paginationToken);
 }
