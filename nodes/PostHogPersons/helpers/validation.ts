@@ -8,6 +8,23 @@ export function isUuid(value: string): boolean {
 	return UUID_RE.test(value);
 }
 
+/**
+ * A text parameter that must not be empty (numbers from expressions are accepted as text).
+ * Empty is a NodeOperationError: `message` says what is missing, `description` how to fix it.
+ */
+export function requiredText(
+	ctx: IExecuteFunctions,
+	parameter: string,
+	itemIndex: number,
+	message: string,
+	description: string,
+): string {
+	const raw = ctx.getNodeParameter(parameter, itemIndex, '') as unknown;
+	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	if (text === '') throw new NodeOperationError(ctx.getNode(), message, { itemIndex, description });
+	return text;
+}
+
 /** A person ID as PostHog's `/persons/{id}/` accepts it: the numeric ID or the UUID. */
 export function checkPersonId(node: INode, value: unknown, itemIndex: number): string {
 	const text = String(value ?? '').trim();

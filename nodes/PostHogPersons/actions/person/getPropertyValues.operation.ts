@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { forEachItem } from '../../helpers/items';
+import { requiredText } from '../../helpers/validation';
 import { emitRecords } from '../../helpers/output';
 import { apiRequest } from '../../transport';
 import { outputProperties } from '../common.descriptions';
@@ -34,13 +35,13 @@ export const description = updateDisplayOptions(displayOptions, properties);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
-		const key = String(this.getNodeParameter('propertyKey', itemIndex, '') ?? '').trim();
-		if (key === '') {
-			throw new NodeOperationError(this.getNode(), 'No property name given', {
-				itemIndex,
-				description: 'Fill in Property Name with the person property whose values to list, e.g. plan.',
-			});
-		}
+		const key = requiredText(
+			this,
+			'propertyKey',
+			itemIndex,
+			'No property name given',
+			'Fill in Property Name with the person property whose values to list, e.g. plan.',
+		);
 		const contains = String(this.getNodeParameter('valueContains', itemIndex, '') ?? '');
 		const qs: IDataObject = { key };
 		if (contains !== '') qs.value = contains;

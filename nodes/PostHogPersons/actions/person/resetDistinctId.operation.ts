@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { forEachItem, recordItems } from '../../helpers/items';
+import { requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 
 const properties: INodeProperties[] = [
@@ -23,14 +24,13 @@ export const description = updateDisplayOptions(displayOptions, properties);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
-		const raw = this.getNodeParameter('distinctId', itemIndex, '') as unknown;
-		const distinctId = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-		if (distinctId === '') {
-			throw new NodeOperationError(this.getNode(), 'No distinct ID given', {
-				itemIndex,
-				description: 'Fill in Distinct ID with the distinct ID of the deleted person that should be usable again.',
-			});
-		}
+		const distinctId = requiredText(
+			this,
+			'distinctId',
+			itemIndex,
+			'No distinct ID given',
+			'Fill in Distinct ID with the distinct ID of the deleted person that should be usable again.',
+		);
 		const response = await apiRequest.call(this, {
 			method: 'POST',
 			endpoint: 'persons/reset_person_distinct_id/',

@@ -3,7 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { forEachItem, recordItems } from '../../helpers/items';
 import { resolvePersonId } from '../../helpers/person';
-import { parseJsonParameter } from '../../helpers/validation';
+import { parseJsonParameter, requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { personLocator } from '../common.descriptions';
 import { ASYNC_SET_NOTE } from './update.operation';
@@ -120,13 +120,13 @@ function readValue(ctx: IExecuteFunctions, itemIndex: number): IDataObject[strin
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
-		const key = String(this.getNodeParameter('propertyKey', itemIndex, '') ?? '').trim();
-		if (key === '') {
-			throw new NodeOperationError(this.getNode(), 'No property name given', {
-				itemIndex,
-				description: 'Fill in Property Name with the name of the person property to set, e.g. plan.',
-			});
-		}
+		const key = requiredText(
+			this,
+			'propertyKey',
+			itemIndex,
+			'No property name given',
+			'Fill in Property Name with the name of the person property to set, e.g. plan.',
+		);
 		const value = readValue(this, itemIndex);
 		const personId = await resolvePersonId.call(this, itemIndex);
 		const response = await apiRequest.call(this, {

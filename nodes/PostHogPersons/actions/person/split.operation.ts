@@ -3,7 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { forEachItem, recordItems } from '../../helpers/items';
 import { resolvePersonId } from '../../helpers/person';
-import { parseIdList } from '../../helpers/validation';
+import { parseIdList, requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { personLocator } from '../common.descriptions';
 
@@ -70,13 +70,13 @@ function readBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 	const mode = ctx.getNodeParameter('splitMode', itemIndex, 'all') as SplitMode;
 	if (mode === 'all') return {};
 	if (mode === 'keepOne') {
-		const main = String(ctx.getNodeParameter('mainDistinctId', itemIndex, '') ?? '').trim();
-		if (main === '') {
-			throw new NodeOperationError(node, 'No distinct ID to keep given', {
-				itemIndex,
-				description: 'Fill in Distinct ID to Keep, or choose the Split Mode "All Distinct IDs".',
-			});
-		}
+		const main = requiredText(
+			ctx,
+			'mainDistinctId',
+			itemIndex,
+			'No distinct ID to keep given',
+			'Fill in Distinct ID to Keep, or choose the Split Mode "All Distinct IDs".',
+		);
 		return { main_distinct_id: main };
 	}
 	if (mode === 'selected') {
