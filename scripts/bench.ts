@@ -12,9 +12,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { IDataObject } from 'n8n-workflow';
 
-import { startSandbox, type Sandbox } from '../sandbox';
+import { startSandbox } from '../sandbox';
 import { runNode } from '../test/harness/engine';
-import { sandboxCredentials } from '../test/helpers/sandbox';
+import { pickDistinctIds, sandboxCredentials } from '../test/helpers/sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -25,15 +25,6 @@ const SIZES = quick
 const log = (text: string) => console.log(text);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function pickDistinctIds(sandbox: Sandbox, count: number) {
-	const picked: Array<{ distinctId: string; uuid: string }> = [];
-	for (const person of sandbox.store.personsByUuid.values()) {
-		picked.push({ distinctId: person.distinctIds[0], uuid: person.uuid });
-		if (picked.length === count) break;
-	}
-	return picked;
-}
 
 interface DeleteRun {
 	ids: number;

@@ -5,19 +5,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { runAgainst } from '../helpers/sandbox';
+import { pickDistinctIds, runAgainst } from '../helpers/sandbox';
 
 const ITEMS = 6000;
 const IDS_PER_CALL = 100;
-
-function distinctIdsOf(sandbox: Sandbox, count: number): Array<{ distinctId: string; uuid: string }> {
-	const picked: Array<{ distinctId: string; uuid: string }> = [];
-	for (const person of sandbox.store.personsByUuid.values()) {
-		picked.push({ distinctId: person.distinctIds[0], uuid: person.uuid });
-		if (picked.length === count) break;
-	}
-	return picked;
-}
 
 const bulkDeleteCalls = (sandbox: Sandbox) => sandbox.requests.filter((entry) => entry.path.includes('bulk_delete'));
 
@@ -29,7 +20,7 @@ describe('bulk delete across items under faults', () => {
 	afterEach(async () => sandbox.stop());
 
 	test('10% 429, 5% 5xx, 2% connection resets: nothing lost, nothing doubled, every item accounted for', async () => {
-		const targets = distinctIdsOf(sandbox, ITEMS);
+		const targets = pickDistinctIds(sandbox, ITEMS);
 		sandbox.setFaults({
 			rate429: 0.1,
 			retryAfterSeconds: 0,
@@ -84,7 +75,7 @@ describe('bulk delete across items under faults', () => {
 	});
 
 	test('a call that still fails is an error on exactly the items it carried; the rest goes on', async () => {
-		const targets = distinctIdsOf(sandbox, 1000);
+		const targets = pickDistinctIds(sandbox, 1000);
 		sandbox.setFaults({ rate5xx: 0.3, paths: 'bulk_delete', seed: 3 });
 		const result = await runAgainst(
 			sandbox,
@@ -122,7 +113,7 @@ describe('bulk delete across items under faults', () => {
 	});
 
 	test('more than 1000 IDs in one item are split into calls of 1000, sent as JSON bodies', async () => {
-		const targets = distinctIdsOf(sandbox, 2500);
+		const targets = pickDistinctIds(sandbox, 2500);
 		const result = await runAgainst(sandbox, {
 			resource: 'person',
 			operation: 'bulkDelete',

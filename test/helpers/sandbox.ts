@@ -42,6 +42,16 @@ export function useSandbox(options: SandboxOptions = {}): () => Sandbox {
 	};
 }
 
+/** The first `count` persons of the sandbox: one distinct ID each (as an app would send it) and the UUID. */
+export function pickDistinctIds(sandbox: Sandbox, count: number): Array<{ distinctId: string; uuid: string }> {
+	const picked: Array<{ distinctId: string; uuid: string }> = [];
+	for (const person of sandbox.store.personsByUuid.values()) {
+		if (picked.length === count) break;
+		picked.push({ distinctId: person.distinctIds[0], uuid: person.uuid });
+	}
+	return picked;
+}
+
 /** Runs the PostHog Persons node once against the sandbox with the given parameters. */
 export async function runAgainst(
 	sandbox: Sandbox,

@@ -4,7 +4,7 @@ import { RateLimiter } from '../../nodes/PostHogPersons/transport/rateLimiter';
 async function pace(limiter: RateLimiter, buckets: string[], count: number, latencyMs = 0) {
 	const sent: number[] = [];
 	for (let index = 0; index < count; index++) {
-		const { slot } = await limiter.acquire(buckets);
+		const slot = await limiter.acquire(buckets);
 		sent.push(Date.now());
 		if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
 		slot.release();

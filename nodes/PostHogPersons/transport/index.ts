@@ -101,14 +101,6 @@ interface Session {
 	settings: RequestSettings;
 	limiter: RateLimiter;
 	classBuckets: Record<RequestClass, string[]>;
-	stats: RequestStats;
-}
-
-export interface RequestStats {
-	requests: number;
-	retries: number;
-	rateLimited: number;
-	waitedMs: number;
 }
 
 const sessions = new WeakMap<object, Promise<Session>>();
@@ -184,7 +176,6 @@ async function createSession(ctx: PostHogContext): Promise<Session> {
 		settings,
 		limiter,
 		classBuckets,
-		stats: { requests: 0, retries: 0, rateLimited: 0, waitedMs: 0 },
 	};
 }
 
@@ -200,11 +191,6 @@ function getSession(ctx: PostHogContext): Promise<Session> {
 /** Request settings of this execution (from the node's "Request Options"). */
 export async function getRequestSettings(this: IExecuteFunctions): Promise<RequestSettings> {
 	return (await getSession(this)).settings;
-}
-
-/** Counters of this execution's requests, retries and waits. */
-export async function getRequestStats(this: IExecuteFunctions): Promise<RequestStats> {
-	return (await getSession(this)).stats;
 }
 
 export interface ApiRequest {
@@ -326,8 +312,7 @@ export async function apiRequest(this: PostHogContext, request: ApiRequest): Pro
 
 	for (;;) {
 		attempt++;
-		const { slot, waitedMs: pacedMs } = await session.limiter.acquire(buckets);
-		session.stats.waitedMs += pacedMs;
+		const slot = await session.limiter.acquire(buckets);
 		const options: IHttpRequestOptions = {
 			method: request.method,
 			url: url.toString(),
@@ -350,7 +335,6 @@ export async function apiRequest(this: PostHogContext, request: ApiRequest): Pro
 
 		let response: ApiResponse | undefined;
 		let failure: { code: string; reason: string } | undefined;
-		session.stats.requests++;
 		try {
 			const raw = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options)) as {
 				statusCode: number;
@@ -415,7 +399,6 @@ export async function apiRequest(this: PostHogContext, request: ApiRequest): Pro
 				return response;
 			}
 			if (statusCode === 429) {
-				session.stats.rateLimited++;
 				waitMs = retryAfterMs(response.headers) ?? backoffMs(settings, attempt);
 			} else if (
 				statusCode >= 500 &&
@@ -440,8 +423,6 @@ export async function apiRequest(this: PostHogContext, request: ApiRequest): Pro
 		if (waitMs === undefined) continue;
 		if (waitedMs + waitMs > maxWaitMs) waitMs = Math.max(0, maxWaitMs - waitedMs);
 		waitedMs += waitMs;
-		session.stats.retries++;
-		session.stats.waitedMs += waitMs;
 		if (waitMs > 0) await sleep(waitMs);
 	}
 }
@@ -515,8 +496,6 @@ export interface QueryPagesResult {
 	columns: string[];
 	rows: unknown[][];
 	missingActorsCount: number;
-	pages: number;
-	hasMore: boolean;
 }
 
 /**
@@ -533,23 +512,19 @@ export async function queryAllPages(
 	let columns: string[] = [];
 	let missingActorsCount = 0;
 	let offset = Number(query.offset ?? 0);
-	let pages = 0;
-	let hasMore = false;
 	for (;;) {
 		const remaining = options.maxRows === undefined ? options.pageSize : Math.min(options.pageSize, options.maxRows - rows.length);
 		const pageQuery = { ...query, limit: remaining, offset };
 		const response = await runQuery.call(this, pageQuery, options);
-		pages++;
 		columns = response.columns ?? columns;
 		const pageRows = response.results ?? [];
 		rows.push(...pageRows);
 		missingActorsCount += Number(response.missing_actors_count ?? 0);
-		hasMore = response.hasMore === true;
-		if (!hasMore || pageRows.length === 0) break;
+		if (response.hasMore !== true || pageRows.length === 0) break;
 		if (options.maxRows !== undefined && rows.length >= options.maxRows) break;
 		offset = Number(response.offset ?? offset) + Number(response.limit ?? remaining);
 	}
-	return { columns, rows, missingActorsCount, pages, hasMore };
+	return { columns, rows, missingActorsCount };
 }
 
 async function runQuery(

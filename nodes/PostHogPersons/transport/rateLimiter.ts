@@ -80,11 +80,10 @@ export class RateLimiter {
 	}
 
 	/** Waits until a request that counts against `bucketNames` may be sent, and reserves it. */
-	async acquire(bucketNames: readonly string[]): Promise<{ slot: Slot; waitedMs: number }> {
+	async acquire(bucketNames: readonly string[]): Promise<Slot> {
 		const windows = bucketNames
 			.map((name) => this.buckets.get(name))
 			.filter((window): window is SlidingWindow => window !== undefined);
-		let waitedMs = 0;
 		for (;;) {
 			const now = this.now();
 			const wait = Math.max(0, ...windows.map((window) => window.waitMs(now)));
@@ -92,19 +91,15 @@ export class RateLimiter {
 				for (const window of windows) window.add(now);
 				let released = false;
 				return {
-					waitedMs,
-					slot: {
-						release: () => {
-							if (released) return;
-							released = true;
-							const end = this.now();
-							for (const window of windows) window.replace(now, end);
-						},
+					release: () => {
+						if (released) return;
+						released = true;
+						const end = this.now();
+						for (const window of windows) window.replace(now, end);
 					},
 				};
 			}
 			await sleep(Math.ceil(wait));
-			waitedMs += Math.ceil(wait);
 		}
 	}
 }
