@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: performance and robustness figures of the node, measured against the
  * embedded PostHog sandbox, each compared with a baseline in the same run (no wall-clock
- * assertion lives in the tests). Writes bench/results.json and prints a table.
+ * assertion lives in the tests). Writes bench/results.json (quick runs: bench/out/results-quick.json,
+ * so they never replace the full figures) and prints a table.
  *
  *   npm run bench                 full size (100,000 IDs, 50,000 listed persons, 100,000-row CSV)
  *   npm run bench -- --quick      small sizes, for a smoke run
@@ -266,8 +267,9 @@ async function main() {
 		list: { persons: listed.persons, pageSize: listed.pageSize, nodeMs: listed.nodeMs, rawMs: listed.rawMs, ratio: listed.ratio },
 		csvExport: { rows: csv.rows, bytes: csv.bytes, peakRssMb: csv.peakRssMb, baselineRssMb: csv.baselineRssMb, ms: csv.ms },
 	};
-	fs.mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
-	fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+	const resultsFile = path.join(ROOT, 'bench', quick ? 'out/results-quick.json' : 'results.json');
+	fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+	fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
 
 	const table: Array<[string, string, string]> = [
 		['bulk delete', `${clean.ids} IDs as ${clean.items} items`, `${clean.requests} requests (ceil(N/1000) = ${Math.ceil(clean.ids / 1000)}), lost ${clean.lost}, doubled ${clean.doubled}`],
@@ -279,7 +281,7 @@ async function main() {
 	const widths = [0, 1].map((column) => Math.max(...table.map((row) => row[column].length)));
 	log('');
 	for (const row of table) log(`${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`);
-	log(`\nbench/results.json written; total ${seconds(Date.now() - started)}`);
+	log(`\n${path.relative(ROOT, resultsFile)} written; total ${seconds(Date.now() - started)}`);
 }
 
 main().catch((error) => {
