@@ -6,6 +6,7 @@
  * installed here: they become pass-through stubs, and trigger input is given as pinData, the
  * way n8n itself runs a workflow with pinned trigger data. Real n8n runs them in test/e2e.
  */
+import './userFolder';
 import * as path from 'path';
 import { ExecutionLifecycleHooks, LoadOptionsContext, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import {
