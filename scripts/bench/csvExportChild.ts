@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 
-import { runNode } from '../test/harness/engine';
+import { runNode } from '../../test/harness/engine';
 
 function rssMb(field: 'VmHWM' | 'VmRSS'): number {
 	const status = fs.readFileSync('/proc/self/status', 'utf8');
