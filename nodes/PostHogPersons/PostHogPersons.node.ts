@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { requestOptions } from './actions/common.descriptions';
+import { requestOptions } from './actions/descriptions/requestOptions';
 import { insightDescription } from './actions/insight/Insight.resource';
 import { personDescription } from './actions/person/Person.resource';
 import { router } from './actions/router';

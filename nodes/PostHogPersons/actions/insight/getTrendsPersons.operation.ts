@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { outputProperties, returnAllOrLimit } from '../common.descriptions';
+import { outputProperties, returnAllOrLimit } from '../descriptions/output';
 import { executeInsightPersons } from './insightPersons';
 import { insightOptionsProperty, insightSourceProperties } from './insightSource.descriptions';
 import { dateText, type TrendsSelector } from './queryBuilder';

@@ -5,7 +5,7 @@ import type { Batch, BatchOutcome, ItemIds } from '../../helpers/batching';
 import { runBatchedOperation } from '../../helpers/batching';
 import { checkUuids, itemIds } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
-import { idSourceProperties } from '../common.descriptions';
+import { idSourceProperties } from '../descriptions/idSource';
 
 /** PostHog's cap on IDs per bulk_delete call (persons-api.md §8.6). */
 export const BULK_DELETE_MAX_IDS = 1000;

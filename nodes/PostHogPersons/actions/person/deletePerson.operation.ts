@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-work
 import { forEachItem, recordItems } from '../../helpers/items';
 import { resolvePersonId } from '../../helpers/person';
 import { apiRequest, parsePostHogError, postHogApiError } from '../../transport';
-import { personLocator } from '../common.descriptions';
+import { personLocator } from '../descriptions/personLocator';
 
 const properties: INodeProperties[] = [
 	personLocator,

@@ -5,7 +5,7 @@ import { forEachItem, recordItems } from '../../helpers/items';
 import { resolvePersonId } from '../../helpers/person';
 import { parseIdList } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
-import { personLocator } from '../common.descriptions';
+import { personLocator } from '../descriptions/personLocator';
 
 /** PostHog's cap on keys per delete_property call (persons-api.md §8.11). */
 export const DELETE_PROPERTY_MAX_KEYS = 1000;

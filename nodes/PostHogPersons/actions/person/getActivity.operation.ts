@@ -5,7 +5,8 @@ import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
 import { resolvePersonId } from '../../helpers/person';
 import { requestAllPages } from '../../transport';
-import { outputProperties, personLocator, returnAllOrLimit } from '../common.descriptions';
+import { outputProperties, returnAllOrLimit } from '../descriptions/output';
+import { personLocator } from '../descriptions/personLocator';
 
 /** Activity entries per request (PostHog's default page is only 10). */
 export const ACTIVITY_PAGE_SIZE = 100;

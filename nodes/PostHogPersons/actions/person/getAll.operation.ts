@@ -5,7 +5,7 @@ import { buildPropertyFilters, propertyFiltersProperty } from '../../helpers/fil
 import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
 import { requestAllPages } from '../../transport';
-import { outputProperties, returnAllOrLimit } from '../common.descriptions';
+import { outputProperties, returnAllOrLimit } from '../descriptions/output';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,

@@ -5,7 +5,8 @@ import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
 import { resolvePersonId } from '../../helpers/person';
 import { apiRequest } from '../../transport';
-import { outputProperties, personLocator } from '../common.descriptions';
+import { outputProperties } from '../descriptions/output';
+import { personLocator } from '../descriptions/personLocator';
 
 const properties: INodeProperties[] = [
 	{

@@ -5,7 +5,7 @@ import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
 import { isUuid } from '../../helpers/validation';
 import { requestAllPages } from '../../transport';
-import { outputProperties, returnAllOrLimit } from '../common.descriptions';
+import { outputProperties, returnAllOrLimit } from '../descriptions/output';
 
 /** Rows per request (PostHog's default page size). */
 export const DELETION_STATUS_PAGE_SIZE = 100;

@@ -5,7 +5,8 @@ import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
 import { checkPersonId, isUuid } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
-import { outputProperties, personLocator } from '../common.descriptions';
+import { outputProperties } from '../descriptions/output';
+import { personLocator } from '../descriptions/personLocator';
 
 const ISO_RE =
 	/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;

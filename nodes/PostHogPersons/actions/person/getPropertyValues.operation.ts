@@ -5,7 +5,7 @@ import { forEachItem } from '../../helpers/items';
 import { requiredText } from '../../helpers/validation';
 import { emitRecords } from '../../helpers/output';
 import { apiRequest } from '../../transport';
-import { outputProperties } from '../common.descriptions';
+import { outputProperties } from '../descriptions/output';
 
 const properties: INodeProperties[] = [
 	{

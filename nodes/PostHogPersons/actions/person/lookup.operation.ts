@@ -6,7 +6,8 @@ import { runBatchedOperation } from '../../helpers/batching';
 import { emitRecords } from '../../helpers/output';
 import { checkUuids, itemIds } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
-import { idSourceProperties, outputProperties } from '../common.descriptions';
+import { idSourceProperties } from '../descriptions/idSource';
+import { outputProperties } from '../descriptions/output';
 
 /** PostHog uses only the first 200 IDs of a batch_by_* call and silently drops the rest (persons-api.md §8.17). */
 export const LOOKUP_MAX_IDS = 200;

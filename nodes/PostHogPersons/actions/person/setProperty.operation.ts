@@ -5,7 +5,7 @@ import { forEachItem, recordItems } from '../../helpers/items';
 import { resolvePersonId } from '../../helpers/person';
 import { parseJsonParameter, requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
-import { personLocator } from '../common.descriptions';
+import { personLocator } from '../descriptions/personLocator';
 import { ASYNC_SET_NOTE } from './update.operation';
 
 type ValueType = 'string' | 'number' | 'boolean' | 'json';

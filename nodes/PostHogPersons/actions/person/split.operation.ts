@@ -5,7 +5,7 @@ import { forEachItem, recordItems } from '../../helpers/items';
 import { resolvePersonId } from '../../helpers/person';
 import { parseIdList, requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
-import { personLocator } from '../common.descriptions';
+import { personLocator } from '../descriptions/personLocator';
 
 type SplitMode = 'all' | 'keepOne' | 'selected';
 

@@ -5,7 +5,7 @@ import { forEachItem, recordItems } from '../../helpers/items';
 import { resolvePersonId } from '../../helpers/person';
 import { parseJsonParameter } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
-import { personLocator } from '../common.descriptions';
+import { personLocator } from '../descriptions/personLocator';
 
 export const ASYNC_SET_NOTE =
 	'PostHog accepted the update and applies it asynchronously ($set event); a Get right after may still show the old values';

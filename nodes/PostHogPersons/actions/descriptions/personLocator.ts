@@ -1,0 +1,49 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { UUID_PATTERN } from '../../helpers/validation';
+
+/** The person an operation acts on: picked from a search, by numeric ID / UUID, or by distinct ID. */
+export const personLocator: INodeProperties = {
+	displayName: 'Person',
+	name: 'person',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The person to act on',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Search by email, name or distinct ID…',
+			typeOptions: {
+				searchListMethod: 'searchPersons',
+				searchable: true,
+				searchFilterRequired: false,
+			},
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 12345 or 0190a6c1-2f4e-7d3a-9b1c-5e8f0a2b3c4d',
+			hint: "The person's numeric ID or UUID (the ID PostHog gives the person)",
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: `^\\s*(\\d+|${UUID_PATTERN.slice(1, -1)})\\s*$`,
+						errorMessage: 'Enter a numeric person ID or a person UUID',
+					},
+				},
+			],
+		},
+		{
+			displayName: 'By Distinct ID',
+			name: 'distinctId',
+			type: 'string',
+			placeholder: 'e.g. user-42 or ada@example.com',
+			hint: 'An ID your app sends to PostHog for this person (distinct_id)',
+		},
+	],
+};

@@ -1,0 +1,129 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Node-wide request behaviour: pacing, retries, waits, concurrency. Read once per execution. */
+export const requestOptions: INodeProperties = {
+	displayName: 'Request Options',
+	name: 'requestOptions',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	options: [
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 16 },
+			default: 1,
+			description:
+				'How many input items are processed at the same time (requests still respect the rate limits)',
+		},
+		{
+			displayName: 'Custom Rate Limits',
+			name: 'customLimits',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			default: {},
+			placeholder: 'Add limit',
+			displayOptions: { show: { rateLimits: ['custom'] } },
+			options: [
+				{
+					displayName: 'Limit',
+					name: 'limit',
+					values: [
+						{
+							displayName: 'Applies To',
+							name: 'appliesTo',
+							type: 'options',
+							options: [
+								{ name: 'Deletions', value: 'personsDelete', description: 'Delete and bulk delete' },
+								{ name: 'Other Person Requests', value: 'persons', description: 'Reads and updates of persons' },
+								{ name: 'Queries and Insights', value: 'query', description: 'Insight persons (Query API) and saved insights' },
+							],
+							default: 'persons',
+						},
+						{
+							displayName: 'Max Requests',
+							name: 'requests',
+							type: 'number',
+							typeOptions: { minValue: 1 },
+							default: 240,
+						},
+						{
+							displayName: 'Per (Seconds)',
+							name: 'perSeconds',
+							type: 'number',
+							typeOptions: { minValue: 0.001 },
+							default: 60,
+							description: 'Length of the sliding window the limit applies to',
+						},
+					],
+				},
+			],
+		},
+		{
+			displayName: 'Initial Retry Delay (Ms)',
+			name: 'retryDelayMs',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 1000,
+			description:
+				'First wait before retrying a failed request; doubles on every further attempt (with jitter, at most 30 s)',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 20 },
+			default: 5,
+			description:
+				'How often a request that is safe to repeat is retried after a server error, a timeout or a connection reset. Rate-limited requests (429) are always retried within Max Wait.',
+		},
+		{
+			displayName: 'Max Wait (Seconds)',
+			name: 'maxWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 300,
+			description:
+				'Longest total time one request may spend waiting for retries and Retry-After before it fails',
+		},
+		{
+			displayName: 'Rate Limits',
+			name: 'rateLimits',
+			type: 'options',
+			options: [
+				{
+					name: 'Automatic',
+					value: 'auto',
+					description: 'PostHog Cloud limits for us/eu.posthog.com, none for self-hosted hosts',
+				},
+				{
+					name: 'Custom',
+					value: 'custom',
+					description: 'Your own limits (for self-hosted instances with RATE_LIMIT_ENABLED)',
+				},
+				{
+					name: 'None',
+					value: 'none',
+					description: 'Send as fast as possible; 429 answers are still honoured',
+				},
+				{
+					name: 'PostHog Cloud',
+					value: 'cloud',
+					description:
+						'Deletes 480/min and 4800/h, other person requests 240/min, queries 240/min and 1200/h (per API key)',
+				},
+			],
+			default: 'auto',
+			description: 'How the node paces its requests to stay under PostHog\'s per-key rate limits',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 120,
+			description: 'How long to wait for one answer from PostHog',
+		},
+	],
+};
