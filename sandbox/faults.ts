@@ -19,6 +19,11 @@ export interface FaultConfig {
 	slowMs?: number;
 	/** share of list pages that omit some rows while `next` still advances by limit (PostHog issue #24787) */
 	shortPageRate?: number;
+	/**
+	 * share of full persons-list pages that lose 1-3 rows (PostHog issue #24787), deterministically by
+	 * offset: the same offset loses the same rows, pages starting elsewhere serve them (see listGaps.ts)
+	 */
+	listGapRate?: number;
 	/** share of persons whose deletion fails: listed in deletion_errors and not deleted; single DELETE answers 503 */
 	deletionErrorRate?: number;
 	/** optional regex source; faults only apply to request paths matching it */

@@ -15,7 +15,7 @@ export interface RequestLogEntry {
 	keyName?: keyof SandboxKeys | null;
 	/** HTTP status sent (or that would have been sent before an injected reset); 0 = connection reset before processing */
 	status: number;
-	/** injected fault: '429' | '500' | '502' | '503' | 'reset' | 'reset_after_processing' | 'slow' | 'short_page' | 'deletion_error' */
+	/** injected fault: '429' | '500' | '502' | '503' | 'reset' | 'reset_after_processing' | 'slow' | 'short_page' | 'list_gap' | 'deletion_error' */
 	fault?: string;
 	/** person UUIDs a short-page fault dropped from a list page */
 	omittedRows?: string[];

@@ -7,6 +7,7 @@ import { serializeActor, personName } from '../serialize';
 import { drfIso, isoDate } from '../util/time';
 import { assertSupportedFilters, matchesPersonFilters, UnsupportedFilterError } from './filters';
 import { personSearchMatcher } from '../routes/persons';
+import { runPersonsList } from './personsList';
 import {
 	funnelActors,
 	funnelCorrelationActors,
@@ -60,7 +61,7 @@ function runSource(store: SandboxStore, source: Obj | undefined, now: number): S
 	}
 }
 
-interface Column {
+export interface Column {
 	/** text as sent in `select` */
 	label: string;
 	kind: 'actor' | 'id' | 'created_at' | 'event_count' | 'event_distinct_ids' | 'matched_recordings' | 'property' | 'null' | 'is_identified' | 'distinct_ids';
@@ -68,7 +69,7 @@ interface Column {
 	type: string;
 }
 
-function resolveField(expr: string, source: SourceResult): Column {
+export function resolveField(expr: string, source: SourceResult): Column {
 	const raw = expr.trim();
 	const asMatch = /^(.*?)\s+as\s+[`"]?[\w$]+[`"]?$/i.exec(raw);
 	const e = (asMatch ? asMatch[1] : raw).trim().replace(/^`|`$/g, '');
@@ -109,7 +110,7 @@ function resolveField(expr: string, source: SourceResult): Column {
 	throw errors.validation(`Unable to resolve field: ${e}`);
 }
 
-function cellValue(store: SandboxStore, col: Column, row: ActorRow): unknown {
+export function cellValue(store: SandboxStore, col: Column, row: ActorRow): unknown {
 	const person = store.personsByUuid.get(row.uuid);
 	switch (col.kind) {
 		case 'actor':
@@ -206,6 +207,8 @@ export interface ActorsQueryResult {
 }
 
 export function runActorsQuery(store: SandboxStore, query: Obj, now: number): ActorsQueryResult {
+	const personsList = runPersonsList(store, query);
+	if (personsList) return personsList;
 	const source = runSource(store, query.source, now);
 	let rows = source.rows;
 	// person-scope filters and search are applied to the actors (missing persons never match)

@@ -3,6 +3,7 @@
 import type { HandlerResult, RequestContext } from '../context';
 import { ApiError, errors, hogError } from '../errors';
 import { addFault } from '../log';
+import { lostRowIndexes } from '../listGaps';
 import { serializeListItem, serializeMinimalPerson, serializePerson } from '../serialize';
 import type { SandboxPerson, SandboxStore } from '../store';
 import { assertSupportedFilters, matchesPersonFilters, UnsupportedFilterError } from '../query/filters';
@@ -153,6 +154,14 @@ export function listPersons(ctx: RequestContext): HandlerResult {
 		omittedRows = [...dropIdx].sort((a, b) => a - b).map((i) => page[i].uuid);
 		results = results.filter((_, i) => !dropIdx.has(i));
 		addFault(ctx.log, 'short_page');
+	}
+	const gapConfig = ctx.faultsApply() ? ctx.services.faults.active : undefined;
+	const lost = isCsv || !gapConfig ? [] : lostRowIndexes(gapConfig.seed ?? 1234, gapConfig.listGapRate ?? 0, rowsOffset, limit, page.length);
+	if (lost.length > 0) {
+		const lostUuids = new Set(lost.map((index) => page[index].uuid));
+		results = results.filter((row) => !lostUuids.has(row.uuid as string));
+		omittedRows = [...(omittedRows ?? []), ...lostUuids];
+		addFault(ctx.log, 'list_gap');
 	}
 	const shouldPaginate = page.length >= limit;
 	const url = ctx.absoluteUrl();
