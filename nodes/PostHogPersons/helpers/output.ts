@@ -1,7 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { toCsv } from './csv';
+import { DEFAULT_MAX_COLUMNS } from '../actions/descriptions/output';
+import type { CsvOptions } from './csv';
+import { CsvColumnLimitError, CsvWriter } from './csv';
+import { ChunkStream } from './fileStream';
 import { recordItems } from './items';
+
+/**
+ * The "Return As" choice of every read operation: one item per record, or one item holding a CSV
+ * file. Paged operations hand over their pages as an async iterable; the CSV file is then written
+ * page by page while n8n stores it (see ChunkStream), so neither all rows nor the whole text are
+ * ever held by the node.
+ */
 
 export type OutputFormat = 'items' | 'csv';
 
@@ -16,21 +27,76 @@ function csvFileName(ctx: IExecuteFunctions, itemIndex: number, fallbackBase: st
 	return `${fallbackBase}-${stamp}.csv`;
 }
 
-/** One output item holding a CSV file (text already rendered) as binary data, paired to the input item. */
-export async function csvItem(
+/** CSV Options of the item. */
+export function csvOptions(ctx: IExecuteFunctions, itemIndex: number): CsvOptions {
+	const raw = (ctx.getNodeParameter('csvOptions', itemIndex, {}) ?? {}) as IDataObject;
+	const names = String(raw.columns ?? '')
+		.split(/[,\n]/)
+		.map((name) => name.trim())
+		.filter((name) => name !== '');
+	const maxColumns = Number(raw.maxColumns ?? DEFAULT_MAX_COLUMNS);
+	return {
+		formulaProtection: raw.escapeFormulas !== false,
+		columns: names.length > 0 ? names : undefined,
+		maxColumns: Number.isFinite(maxColumns) && maxColumns >= 1 ? Math.floor(maxColumns) : DEFAULT_MAX_COLUMNS,
+	};
+}
+
+/**
+ * One output item holding the records of `pages` as a CSV file, paired to the input item.
+ * `sampleIsAll`: the first page holds every record (no `other_fields` column is needed).
+ * `extraJson` is read once the file is complete (counts known only at the end).
+ */
+async function csvFileItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	csv: string,
-	rows: number,
+	pages: AsyncIterable<IDataObject[]>,
 	fileBase: string,
-	extraJson: IDataObject = {},
+	sampleIsAll: boolean,
+	extraJson: () => IDataObject,
 ): Promise<INodeExecutionData[]> {
 	const binaryPropertyName = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') || 'data');
 	const fileName = csvFileName(ctx, itemIndex, fileBase);
-	const binary = await ctx.helpers.prepareBinaryData(Buffer.from(csv, 'utf8'), fileName, 'text/csv');
+	const writer = new CsvWriter(csvOptions(ctx, itemIndex));
+	let bytes = 0;
+	async function* chunks(): AsyncGenerator<Buffer> {
+		for await (const records of pages) {
+			let text = '';
+			if (!writer.started) {
+				if (records.length === 0) continue;
+				text = writer.header(records, !sampleIsAll);
+			}
+			text += writer.lines(records);
+			if (text === '') continue;
+			const chunk = Buffer.from(text, 'utf8');
+			bytes += chunk.length;
+			yield chunk;
+		}
+		// no records: chosen columns still give a header; automatic ones an empty file
+		if (!writer.started) {
+			const header = writer.header([], false);
+			if (header !== '') {
+				const chunk = Buffer.from(header, 'utf8');
+				bytes += chunk.length;
+				yield chunk;
+			}
+		}
+	}
+	let binary;
+	try {
+		binary = await ctx.helpers.prepareBinaryData(new ChunkStream(chunks()).asBinaryStream(), fileName, 'text/csv');
+	} catch (error) {
+		if (error instanceof CsvColumnLimitError) {
+			throw new NodeOperationError(ctx.getNode(), error.message, {
+				itemIndex,
+				description: `Choose the columns under CSV Options → Columns (for example: id, email, properties.plan, created_at), or raise CSV Options → Max Columns above ${error.columnCount}.`,
+			});
+		}
+		throw error;
+	}
 	return [
 		{
-			json: { fileName, rows, bytes: Buffer.byteLength(csv, 'utf8'), ...extraJson },
+			json: { fileName, rows: writer.rows, bytes, columns: writer.columnCount, ...extraJson() },
 			binary: { [binaryPropertyName]: binary },
 			pairedItem: { item: itemIndex },
 		},
@@ -38,8 +104,8 @@ export async function csvItem(
 }
 
 /**
- * Emits the records of one input item in the chosen Output: one item per record, or one item
- * with a CSV file (flattened like PostHog's CSV renderer) as binary data.
+ * Emits the records of one input item in the chosen format: one item per record, or one item
+ * with a CSV file as binary data.
  */
 export async function emitRecords(
 	ctx: IExecuteFunctions,
@@ -49,7 +115,31 @@ export async function emitRecords(
 	extraJson: IDataObject = {},
 ): Promise<INodeExecutionData[]> {
 	if (outputFormat(ctx, itemIndex) === 'csv') {
-		return await csvItem(ctx, itemIndex, toCsv(records), records.length, fileBase, extraJson);
+		const pages = (async function* () {
+			yield records;
+		})();
+		return await csvFileItem(ctx, itemIndex, pages, fileBase, true, () => extraJson);
 	}
 	return recordItems(records, itemIndex);
+}
+
+/**
+ * Emits records that arrive page by page. Items: all records as items. CSV: the file is written
+ * while the pages arrive (the header from the first page, see CsvWriter).
+ */
+export async function emitRecordPages(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	pages: AsyncIterable<IDataObject[]>,
+	fileBase: string,
+	extraJson: () => IDataObject = () => ({}),
+): Promise<INodeExecutionData[]> {
+	if (outputFormat(ctx, itemIndex) === 'csv') {
+		return await csvFileItem(ctx, itemIndex, pages, fileBase, false, extraJson);
+	}
+	const items: INodeExecutionData[] = [];
+	for await (const records of pages) {
+		for (const json of records) items.push({ json, pairedItem: { item: itemIndex } });
+	}
+	return items;
 }

@@ -4,11 +4,12 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
 import { resolvePersonId } from '../../helpers/person';
+import { personOutput } from '../../helpers/simplify';
 import { apiRequest } from '../../transport';
-import { outputProperties } from '../descriptions/output';
+import { outputProperties, simplifyProperty } from '../descriptions/output';
 import { personLocator } from '../descriptions/personLocator';
 
-const properties: INodeProperties[] = [personLocator, ...outputProperties];
+const properties: INodeProperties[] = [personLocator, simplifyProperty, ...outputProperties];
 
 const displayOptions = { show: { resource: ['person'], operation: ['get'] } };
 
@@ -24,6 +25,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			idempotent: true,
 			itemIndex,
 		});
-		return await emitRecords(this, itemIndex, [response.body], 'posthog-person');
+		return await emitRecords(this, itemIndex, [personOutput(this, itemIndex, response.body)], 'posthog-person');
 	});
 }

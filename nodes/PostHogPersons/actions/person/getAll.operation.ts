@@ -1,11 +1,20 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
 
-import { buildPropertyFilters, propertyFiltersProperty } from '../../helpers/filters';
+import { propertyFiltersProperty } from '../../helpers/filters';
 import { forEachItem } from '../../helpers/items';
-import { emitRecords } from '../../helpers/output';
-import { requestAllPages } from '../../transport';
-import { outputProperties, returnAllOrLimit } from '../descriptions/output';
+import { emitRecordPages } from '../../helpers/output';
+import { simplifyPerson } from '../../helpers/simplify';
+import { outputProperties, returnAllOrLimit, simplifyProperty } from '../descriptions/output';
+import type { QueryListStats } from './personsQuery';
+import { queryPersonPages } from './personsQuery';
+import type { GapCheckStats } from './personsRest';
+import { MAX_REREADS, newGapCheckStats, restPersonPages } from './personsRest';
+
+/** PostHog returns at most 50,000 rows per query page. */
+export const MAX_PAGE_SIZE = 50000;
+
+type ListVia = 'auto' | 'query' | 'rest';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,
@@ -56,6 +65,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	simplifyProperty,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -64,12 +74,38 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'List Through',
+				name: 'listVia',
+				type: 'options',
+				options: [
+					{
+						name: 'Automatic',
+						value: 'auto',
+						description: "The Query API; the persons list when the API key lacks the scope query:read",
+					},
+					{
+						name: 'Query API',
+						value: 'query',
+						description: 'POST query/ with an ActorsQuery (scope query:read): every person exactly once',
+					},
+					{
+						name: 'Persons List',
+						value: 'rest',
+						description:
+							'GET persons/ (scope person:read), with a gap check for pages PostHog returns short; warns when it cannot prove nobody is missing',
+					},
+				],
+				default: 'auto',
+				description: 'Which PostHog API lists the persons',
+			},
+			{
 				displayName: 'Page Size',
 				name: 'pageSize',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10000 },
+				typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
 				default: 1000,
-				description: 'Persons per request to PostHog (larger pages need fewer requests)',
+				description:
+					'Persons per request to PostHog (up to 50,000). Larger pages need fewer requests; each page is held in memory while it is processed.',
 			},
 		],
 	},
@@ -80,39 +116,87 @@ const displayOptions = { show: { resource: ['person'], operation: ['getAll'] } }
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-/** Query string of the list endpoint from the Filters collection. */
-export function listFilters(filters: IDataObject): IDataObject {
-	const qs: IDataObject = {};
-	if (filters.search) qs.search = String(filters.search);
-	if (filters.distinctId) qs.distinct_id = String(filters.distinctId);
-	if (filters.email) qs.email = String(filters.email);
-	const propertyFilters = buildPropertyFilters(filters.propertyFilters as IDataObject, 'person');
-	if (filters.cohortId) {
-		propertyFilters.push({ key: 'id', value: Number(filters.cohortId), type: 'cohort', operator: 'in' });
-	}
-	if (propertyFilters.length > 0) qs.properties = JSON.stringify(propertyFilters);
-	return qs;
+/** A 403 because the API key lacks `query:read` (then Automatic lists through the persons list). */
+function lacksQueryScope(error: unknown): boolean {
+	return error instanceof NodeApiError && error.httpCode === '403' && /query:read/.test(`${error.message} ${error.description ?? ''}`);
 }
 
+/** Executions in which the key turned out to lack `query:read` (asked once per execution). */
+const withoutQueryScope = new WeakSet<object>();
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
+	const totals = { fellBack: false, rest: newGapCheckStats(), query: { missing: 0, duplicates: 0 } as QueryListStats };
+	const output = await forEachItem.call(this, items, async (itemIndex) => {
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+		const maxRows = returnAll ? undefined : Number(this.getNodeParameter('limit', itemIndex, 50));
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const pageSize = Number(options.pageSize ?? 1000);
-		const persons = await requestAllPages.call(
-			this,
-			{
-				method: 'GET',
-				endpoint: 'persons/',
-				qs: { ...listFilters(filters), limit: limit === undefined ? pageSize : Math.min(limit, pageSize) },
-				requestClass: 'persons',
-				idempotent: true,
-				itemIndex,
-			},
-			{ maxRecords: limit, dedupeKey: 'uuid' },
+		const simplify = this.getNodeParameter('simplify', itemIndex, false) as boolean;
+		const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(Number(options.pageSize ?? 1000))));
+		const via = (options.listVia ?? 'auto') as ListVia;
+		const paging = { pageSize, maxRows, itemIndex };
+		const queryStats: QueryListStats = { missing: 0, duplicates: 0 };
+		const restStats: GapCheckStats = newGapCheckStats();
+		let usedRest = via === 'rest' || (via === 'auto' && withoutQueryScope.has(this));
+
+		const ctx = this;
+		async function* pages(): AsyncGenerator<IDataObject[]> {
+			if (!usedRest) {
+				const viaQuery = queryPersonPages.call(ctx, filters, paging, queryStats);
+				let first: IteratorResult<IDataObject[]>;
+				try {
+					first = await viaQuery.next();
+				} catch (error) {
+					if (via !== 'auto' || !lacksQueryScope(error)) throw error;
+					withoutQueryScope.add(ctx);
+					usedRest = true;
+				}
+				if (!usedRest) {
+					if (first!.done) return;
+					yield first!.value;
+					yield* viaQuery;
+					return;
+				}
+			}
+			yield* restPersonPages.call(ctx, filters, paging, restStats);
+		}
+		async function* simplified(): AsyncGenerator<IDataObject[]> {
+			for await (const page of pages()) yield simplify ? page.map(simplifyPerson) : page;
+		}
+
+		const result = await emitRecordPages(this, itemIndex, simplified(), 'posthog-persons', () =>
+			usedRest ? { listedThrough: 'persons list', gapCheck: { ...restStats } } : { listedThrough: 'query' },
 		);
-		return await emitRecords(this, itemIndex, persons, 'posthog-persons');
+		if (usedRest && via === 'auto') totals.fellBack = true;
+		for (const key of Object.keys(restStats) as Array<keyof GapCheckStats>) totals.rest[key] += restStats[key];
+		totals.query.missing += queryStats.missing;
+		return result;
 	});
+	addNotices(this, totals);
+	return output;
+}
+
+function addNotices(ctx: IExecuteFunctions, totals: { fellBack: boolean; rest: GapCheckStats; query: QueryListStats }) {
+	const { rest, query } = totals;
+	if (rest.unproven > 0) {
+		ctx.addExecutionHints({
+			type: 'warning',
+			location: 'outputPane',
+			message: `PostHog's persons list returned ${rest.shortPages} page(s) with fewer persons than requested; ${rest.unproven} of them stayed incomplete after ${MAX_REREADS} re-reads each, so up to ${rest.possiblyMissing} person(s) may be missing. Give the API key the scope query:read so the node lists through the Query API, which does not lose persons.`,
+		});
+	} else if (totals.fellBack) {
+		const repaired = rest.shortPages > 0 ? ` ${rest.shortPages} short page(s) were re-read and proven complete.` : '';
+		ctx.addExecutionHints({
+			type: 'info',
+			location: 'outputPane',
+			message: `Listed through PostHog's persons list because the API key lacks the scope query:read.${repaired} Add query:read for the Query API, which lists every person exactly once with fewer requests.`,
+		});
+	}
+	if (query.missing > 0) {
+		ctx.addExecutionHints({
+			type: 'info',
+			location: 'outputPane',
+			message: `${query.missing} person(s) PostHog is still deleting were listed by its query but could no longer be loaded; they are not in the output.`,
+		});
+	}
 }

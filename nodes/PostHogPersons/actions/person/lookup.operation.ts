@@ -4,10 +4,11 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import type { Batch, ItemIds } from '../../helpers/batching';
 import { runBatchedOperation } from '../../helpers/batching';
 import { emitRecords } from '../../helpers/output';
+import { personOutput } from '../../helpers/simplify';
 import { checkUuids, itemIds } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { idSourceProperties } from '../descriptions/idSource';
-import { outputProperties } from '../descriptions/output';
+import { outputProperties, simplifyProperty } from '../descriptions/output';
 
 /** PostHog uses only the first 200 IDs of a batch_by_* call and silently drops the rest (persons-api.md §8.17). */
 export const LOOKUP_MAX_IDS = 200;
@@ -59,6 +60,7 @@ const properties: INodeProperties[] = [
 		description:
 			'Whether to also output an item {requested_id, found: false} for every ID PostHog does not know, so no requested ID is silently dropped',
 	},
+	simplifyProperty,
 	...outputProperties,
 ];
 
@@ -119,7 +121,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			for (const id of entry.requested) {
 				const person = found[keyFor(lookupBy, id)];
 				if (person !== null && typeof person === 'object') {
-					records.push({ requested_id: id, found: true, ...(person as IDataObject) });
+					records.push({ requested_id: id, found: true, ...personOutput(this, entry.itemIndex, person as IDataObject) });
 				} else if (includeNotFound) {
 					records.push({ requested_id: id, found: false });
 				}

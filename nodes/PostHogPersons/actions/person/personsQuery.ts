@@ -1,0 +1,157 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { buildPropertyFilters } from '../../helpers/filters';
+import { queryPages } from '../../transport';
+
+/**
+ * Get Many through PostHog's Query API: an ActorsQuery over persons (no source) in a unique,
+ * stable order, paged with limit/offset/hasMore. Every person is listed once: unlike the persons
+ * list endpoint (PostHog issue #24787), a page never skips rows.
+ */
+
+/** created_at alone is not unique (persons created in the same second could swap between pages). */
+export const PERSONS_ORDER = ['created_at DESC', 'id DESC'];
+
+/** Columns besides `person` that newer PostHog versions have; without them `name` and `last_seen_at` are filled in by the node. */
+const OPTIONAL_COLUMNS = ['person_display_name -- Person', 'last_seen_at'];
+
+/** Person properties PostHog uses for a person's display name when the project sets none. */
+const DISPLAY_NAME_PROPERTIES = ['email', 'Email', 'name', 'Name', 'username', 'Username', 'UserName'];
+
+/** A HogQL string literal (backslash escapes, as HogQL and ClickHouse read them). */
+export function hogqlString(value: string): string {
+	const escaped = value.replace(/[\\'\n\r\t\0]/g, (char) => {
+		switch (char) {
+			case '\n':
+				return '\\n';
+			case '\r':
+				return '\\r';
+			case '\t':
+				return '\\t';
+			case '\0':
+				return '\\0';
+			default:
+				return `\\${char}`;
+		}
+	});
+	return `'${escaped}'`;
+}
+
+/** The ActorsQuery (without limit/offset/select) for the Filters collection of Get Many. */
+export function personsListQuery(filters: IDataObject): IDataObject {
+	const properties: IDataObject[] = [];
+	if (filters.email) properties.push({ type: 'person', key: 'email', operator: 'exact', value: String(filters.email) });
+	if (filters.distinctId) {
+		// exact match on any distinct ID (ActorsQuery has no distinct-id field; `search` would be a substring match)
+		properties.push({
+			type: 'hogql',
+			key: `id IN (SELECT person_id FROM person_distinct_ids WHERE distinct_id = ${hogqlString(String(filters.distinctId))})`,
+		});
+	}
+	if (filters.cohortId) properties.push({ type: 'cohort', key: 'id', operator: 'in', value: Number(filters.cohortId) });
+	properties.push(...buildPropertyFilters(filters.propertyFilters as IDataObject, 'person'));
+	const query: IDataObject = { kind: 'ActorsQuery', orderBy: PERSONS_ORDER };
+	if (filters.search) query.search = String(filters.search);
+	if (properties.length > 0) query.properties = properties;
+	return query;
+}
+
+function displayName(person: IDataObject): IDataObject[string] {
+	const properties = (person.properties ?? {}) as IDataObject;
+	for (const key of DISPLAY_NAME_PROPERTIES) {
+		if (properties[key] !== undefined && properties[key] !== null && properties[key] !== '') return properties[key];
+	}
+	const distinctIds = person.distinct_ids as string[] | undefined;
+	return distinctIds?.[0] ?? person.id;
+}
+
+/** A query row as a persons-list item (the same fields and order as `GET persons/` returns). */
+function listItem(actor: IDataObject, name: IDataObject[string], lastSeenAt: unknown): IDataObject {
+	return {
+		type: 'person',
+		id: actor.id,
+		uuid: actor.id,
+		created_at: actor.created_at ?? null,
+		last_seen_at: (lastSeenAt ?? null) as IDataObject[string],
+		properties: actor.properties ?? {},
+		is_identified: actor.is_identified ?? null,
+		name,
+		distinct_ids: actor.distinct_ids ?? [],
+		matched_recordings: [],
+		value_at_data_point: null,
+	};
+}
+
+/** A 400 saying PostHog does not know one of the optional columns. */
+function rejectsOptionalColumns(error: unknown): boolean {
+	if (!(error instanceof NodeApiError) || error.httpCode !== '400') return false;
+	const text = `${error.message} ${error.description ?? ''}`;
+	return /last_seen_at|person_display_name/.test(text);
+}
+
+export interface QueryListStats {
+	/** Persons PostHog listed but could no longer load (being deleted); not output. */
+	missing: number;
+	/** Rows of a person already output on an earlier page (persons created while paging shift rows). */
+	duplicates: number;
+}
+
+/**
+ * Pages of persons-list items through the Query API. `maxRows`: stop after that many rows.
+ * Throws the first request's error unchanged (the caller may fall back to the persons list).
+ */
+export async function* queryPersonPages(
+	this: IExecuteFunctions,
+	filters: IDataObject,
+	options: { pageSize: number; maxRows?: number; itemIndex: number },
+	stats: QueryListStats,
+): AsyncGenerator<IDataObject[]> {
+	const base = personsListQuery(filters);
+	const seen = new Set<string>();
+	let select = ['person', ...OPTIONAL_COLUMNS];
+	let listed = false;
+	for (;;) {
+		const pages = queryPages.call(this, { ...base, select }, {
+			pageSize: options.pageSize,
+			maxRows: options.maxRows,
+			refresh: 'force_blocking',
+			itemIndex: options.itemIndex,
+			name: 'n8n: Get Many persons',
+		});
+		try {
+			for await (const page of pages) {
+				const personIndex = page.columns.indexOf('person');
+				const nameIndex = page.columns.indexOf(OPTIONAL_COLUMNS[0]);
+				const lastSeenIndex = page.columns.indexOf('last_seen_at');
+				const records: IDataObject[] = [];
+				for (const row of page.rows) {
+					const actor = row[personIndex] as IDataObject | null;
+					if (!actor || typeof actor !== 'object' || (actor.properties === undefined && actor.distinct_ids === undefined)) {
+						stats.missing++;
+						continue;
+					}
+					const id = String(actor.id);
+					if (seen.has(id)) {
+						stats.duplicates++;
+						continue;
+					}
+					seen.add(id);
+					const nameCell = nameIndex >= 0 ? (row[nameIndex] as IDataObject | null) : null;
+					const name = nameCell && typeof nameCell === 'object' ? nameCell.display_name : displayName(actor);
+					records.push(listItem(actor, name, lastSeenIndex >= 0 ? row[lastSeenIndex] : null));
+				}
+				listed = true;
+				yield records;
+			}
+			return;
+		} catch (error) {
+			// an older PostHog without the optional columns: once, before anything was listed
+			if (!listed && select.length > 1 && rejectsOptionalColumns(error)) {
+				select = ['person'];
+				continue;
+			}
+			throw error;
+		}
+	}
+}
