@@ -102,8 +102,13 @@ test('domain list: persons whose email contains @example.com, at most 25', async
 	);
 	expect(items).toHaveLength(Math.min(25, matching.length));
 	for (const item of items) expect(String((item.json.properties as IDataObject).email)).toContain('@example.com');
-	expect(sandbox.requests[0].query).toMatchObject({ limit: '25' });
-	expect(JSON.parse(String(sandbox.requests[0].query.properties))).toEqual([
-		{ key: 'email', operator: 'icontains', value: '@example.com', type: 'person' },
-	]);
+	// Get Many lists through the Query API: one ActorsQuery page of 25
+	expect(sandbox.requests).toHaveLength(1);
+	expect(sandbox.requests[0].method).toBe('POST');
+	expect((sandbox.requests[0].body as IDataObject).query).toMatchObject({
+		kind: 'ActorsQuery',
+		orderBy: ['created_at DESC', 'id DESC'],
+		limit: 25,
+		properties: [{ key: 'email', operator: 'icontains', value: '@example.com', type: 'person' }],
+	});
 });

@@ -138,7 +138,8 @@ describe('Person → Look Up by IDs', () => {
 		const [item] = result.items;
 		expect(item.json).toMatchObject({ fileName: 'lookup.csv', rows: 3 });
 		const { header, rows } = parseCsv(binaryText(item));
-		expect(header).toEqual(expect.arrayContaining(['requested_id', 'found', 'uuid', 'distinct_ids.0']));
+		expect(header).toEqual(expect.arrayContaining(['requested_id', 'found', 'uuid', 'distinct_ids', 'properties.email']));
+		expect(JSON.parse(rows[0].distinct_ids).sort()).toEqual(a.distinctIds.slice(0, 10).sort());
 		expect(rows.map((row) => [row.requested_id, row.found, row.uuid])).toEqual([
 			[a.distinctIds[0], 'true', a.uuid],
 			[b.distinctIds[0], 'true', b.uuid],

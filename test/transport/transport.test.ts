@@ -5,6 +5,9 @@ const KEY = 'phx_scriptedServerSecretKey0000000000000000';
 const person = (n: number) => ({ id: `uuid-${n}`, uuid: `uuid-${n}`, distinct_ids: [`user-${n}`], properties: { n } });
 const fastRetries = { maxRetries: 3, retryDelayMs: 1, maxWaitSeconds: 5, rateLimits: 'none' };
 
+// Get Activity follows PostHog's `next` links (restPages); Get Many computes its own offsets
+const activityAll = { resource: 'person', operation: 'getActivity', activityOf: 'all' };
+
 describe('transport: pagination', () => {
 	let server: ScriptedServer;
 	afterEach(async () => server?.close());
@@ -18,13 +21,13 @@ describe('transport: pagination', () => {
 			return { status: 200, body: { results: [person(7)], next: null } };
 		});
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', returnAll: true, options: { pageSize: 3 }, requestOptions: fastRetries },
+			parameters: { ...activityAll, returnAll: true, requestOptions: fastRetries },
 			credentials: credentialsFor(server),
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((item) => item.json.uuid)).toEqual(['uuid-1', 'uuid-2', 'uuid-4', 'uuid-5', 'uuid-6', 'uuid-7']);
 		expect(server.requests.map((request) => request.url)).toEqual([
-			'/api/projects/7/persons/?limit=3',
+			'/api/projects/7/persons/activity/?page=1&limit=100',
 			'/api/projects/7/persons/?limit=3&offset=3',
 			'/api/projects/7/persons/?limit=3&offset=6',
 		]);
@@ -38,7 +41,7 @@ describe('transport: pagination', () => {
 				body: { results: [person(1)], next: `${other.url}/api/projects/7/persons/?offset=1` },
 			}));
 			const result = await runNode({
-				parameters: { resource: 'person', operation: 'getAll', returnAll: true, requestOptions: fastRetries },
+				parameters: { ...activityAll, returnAll: true, requestOptions: fastRetries },
 				credentials: credentialsFor(server),
 			});
 			expect(result.error?.message).toMatch(/link to another origin/);
@@ -55,7 +58,7 @@ describe('transport: pagination', () => {
 			body: { results: [person(1)], next: `${server.url}/api/projects/7/persons/?limit=1&offset=1` },
 		}));
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', returnAll: true, requestOptions: fastRetries },
+			parameters: { ...activityAll, returnAll: true, requestOptions: fastRetries },
 			credentials: credentialsFor(server),
 		});
 		expect(result.error?.message).toMatch(/does not advance/);
@@ -76,7 +79,7 @@ describe('transport: retries and errors', () => {
 			return { status: 200, body: { results: [person(1)], next: null } };
 		});
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 5, requestOptions: fastRetries },
+			parameters: { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' }, requestOptions: fastRetries },
 			credentials: credentialsFor(server),
 		});
 		expect(result.error).toBeUndefined();
@@ -95,7 +98,7 @@ describe('transport: retries and errors', () => {
 				: { status: 200, body: { results: [], next: null } },
 		);
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 5, requestOptions: fastRetries },
+			parameters: { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' }, requestOptions: fastRetries },
 			credentials: credentialsFor(server),
 		});
 		expect(result.error).toBeUndefined();
@@ -119,7 +122,7 @@ describe('transport: retries and errors', () => {
 	test('gives up after Max Retries and reports the attempts', async () => {
 		server = await scriptedServer(() => ({ status: 500, body: { type: 'server_error', code: 'error', detail: 'A server error occurred.' } }));
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 5, requestOptions: { ...fastRetries, maxRetries: 2 } },
+			parameters: { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' }, requestOptions: { ...fastRetries, maxRetries: 2 } },
 			credentials: credentialsFor(server),
 		});
 		expect(server.requests).toHaveLength(3);
@@ -148,12 +151,12 @@ describe('transport: retries and errors', () => {
 		];
 		server = await scriptedServer((_request, index) => ({ status: index === 0 ? 400 : 404, body: bodies[index % 2] }));
 		const first = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 1, requestOptions: fastRetries },
+			parameters: { resource: 'person', operation: 'getAll', limit: 1, options: { listVia: 'rest' }, requestOptions: fastRetries },
 			credentials: credentialsFor(server),
 		});
 		expect(first.error?.message).toBe('PostHog 400 required: This field is required. (field: properties)');
 		const second = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 1, requestOptions: fastRetries },
+			parameters: { resource: 'person', operation: 'getAll', limit: 1, options: { listVia: 'rest' }, requestOptions: fastRetries },
 			credentials: credentialsFor(server),
 		});
 		expect(second.error?.message).toBe('PostHog 404: Person not found');
@@ -162,11 +165,11 @@ describe('transport: retries and errors', () => {
 	test('sends the key only as a Bearer header to the configured host, with the normalised project path', async () => {
 		server = await scriptedServer(() => ({ status: 200, body: { results: [], next: null } }));
 		await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 1, requestOptions: fastRetries },
+			parameters: { resource: 'person', operation: 'getAll', limit: 1, options: { listVia: 'rest' }, requestOptions: fastRetries },
 			credentials: { ...credentialsFor(server), host: `${server.url}/project/7/persons?x=1` },
 		});
 		expect(server.requests).toHaveLength(1);
 		expect(server.requests[0].headers.authorization).toBe(`Bearer ${KEY}`);
-		expect(server.requests[0].url).toBe('/api/projects/7/persons/?limit=1');
+		expect(server.requests[0].url).toBe('/api/projects/7/persons/?limit=1&offset=0');
 	});
 });

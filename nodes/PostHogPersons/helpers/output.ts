@@ -5,7 +5,7 @@ import { DEFAULT_MAX_COLUMNS } from '../actions/descriptions/output';
 import type { CsvOptions } from './csv';
 import { CsvColumnLimitError, CsvWriter } from './csv';
 import { ChunkStream } from './fileStream';
-import { recordItems } from './items';
+import { recordItems, withItemIndex } from './items';
 
 /**
  * The "Return As" choice of every read operation: one item per record, or one item holding a CSV
@@ -89,10 +89,10 @@ async function csvFileItem(
 		if (error instanceof CsvColumnLimitError) {
 			throw new NodeOperationError(ctx.getNode(), error.message, {
 				itemIndex,
-				description: `Choose the columns under CSV Options → Columns (for example: id, email, properties.plan, created_at), or raise CSV Options → Max Columns above ${error.columnCount}.`,
+				description: `Choose the columns under CSV Options → Columns (for example: uuid, email, properties.plan, created_at), or raise CSV Options → Max Columns above ${error.columnCount}.`,
 			});
 		}
-		throw error;
+		throw withItemIndex(ctx, error, itemIndex);
 	}
 	return [
 		{

@@ -59,9 +59,9 @@ export const outputProperties: INodeProperties[] = [
 				name: 'columns',
 				type: 'string',
 				default: '',
-				placeholder: 'e.g. id, email, properties.plan, created_at',
+				placeholder: 'e.g. uuid, email, properties.plan, created_at',
 				description:
-					'Only these columns, in this order (separated by commas or new lines): fields such as id, distinct_ids, created_at; field.key for a key of an object field (properties.plan); or a bare property name (plan). Leave empty for automatic columns: one per field and per property, taken from the first page, with anything first seen later in the column other_fields.',
+					'Only these columns, in this order (separated by commas or new lines): fields such as uuid, distinct_ids, created_at; field.key for a key of an object field (properties.plan); or a bare property name (plan). Leave empty for automatic columns: one per field and per property, taken from the first page, with anything first seen later in the column other_fields.',
 			},
 			{
 				displayName: 'Escape Formulas',
@@ -91,7 +91,7 @@ export const simplifyProperty: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		'Whether to return only the person UUID (id), distinct_ids, email, name and created_at instead of every property',
+		'Whether to return only five fields: the person UUID, distinct IDs, email, name and creation time (instead of every property)',
 };
 
 export const returnAllOrLimit: INodeProperties[] = [

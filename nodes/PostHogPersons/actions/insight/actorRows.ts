@@ -31,10 +31,10 @@ export interface ActorRecords {
 	duplicates: number;
 }
 
-export function actorRowsToRecords(columns: string[], rows: unknown[][]): ActorRecords {
+/** `seen`: IDs of persons already output (pass the same set for every page of one run). */
+export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = new Set<string>()): ActorRecords {
 	const actorIndex = columns.findIndex((column) => ACTOR_COLUMNS.has(column));
 	const records: IDataObject[] = [];
-	const seen = new Set<string>();
 	let missing = 0;
 	let duplicates = 0;
 	for (const row of rows) {

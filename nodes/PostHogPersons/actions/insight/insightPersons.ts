@@ -2,9 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { forEachItem, withItemIndex } from '../../helpers/items';
-import { emitRecords } from '../../helpers/output';
-import type { QueryPagesResult } from '../../transport';
-import { queryAllPages } from '../../transport';
+import { emitRecordPages } from '../../helpers/output';
+import { queryPages } from '../../transport';
 import { actorRowsToRecords } from './actorRows';
 import type { ResolvedInsightSource } from './insightSource';
 import { resolveInsightSource } from './insightSource';
@@ -103,22 +102,34 @@ export async function executeInsightPersons<K extends InsightKind>(
 			throw withItemIndex(this, error, itemIndex);
 		}
 
-		let result: QueryPagesResult;
-		try {
-			result = await queryAllPages.call(this, query, {
+		// pages as they arrive: a CSV file is written page by page, never all rows at once
+		const seen = new Set<string>();
+		let missingActorsCount = 0;
+		async function* pages(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {
+			const rows = queryPages.call(this, query, {
 				maxRows: limit,
 				pageSize,
 				refresh: options.bypassCache === true ? 'force_blocking' : 'blocking',
 				itemIndex,
 				name: `n8n: ${operationName}`,
 			});
+			for await (const page of rows) {
+				const { records, missing } = actorRowsToRecords(page.columns, page.rows, seen);
+				missingActorsCount += page.missingActorsCount || missing;
+				yield records;
+			}
+		}
+		const fileBase = `posthog-${operationName.toLowerCase().replace(/^get /, '').replace(/\s+/g, '-')}`;
+		let output: INodeExecutionData[];
+		try {
+			output = await emitRecordPages(this, itemIndex, pages.call(this), fileBase, () => ({
+				missing_actors_count: missingActorsCount,
+				...(resolved.insight ? { insight: resolved.insight } : {}),
+			}));
 		} catch (error) {
 			if (error instanceof NodeApiError && error.httpCode === '400') explainRejection(error, query, resolved);
 			throw withItemIndex(this, error, itemIndex);
 		}
-
-		const { records, missing } = actorRowsToRecords(result.columns, result.rows);
-		const missingActorsCount = result.missingActorsCount || missing;
 		if (missingActorsCount > 0) {
 			this.addExecutionHints({
 				message: `${missingActorsCount} of the persons behind this data point no longer exist in PostHog (deleted after their events); they are output with their ID only.`,
@@ -126,10 +137,6 @@ export async function executeInsightPersons<K extends InsightKind>(
 				location: 'outputPane',
 			});
 		}
-		const fileBase = `posthog-${operationName.toLowerCase().replace(/^get /, '').replace(/\s+/g, '-')}`;
-		return await emitRecords(this, itemIndex, records, fileBase, {
-			missing_actors_count: missingActorsCount,
-			...(resolved.insight ? { insight: resolved.insight } : {}),
-		});
+		return output;
 	});
 }

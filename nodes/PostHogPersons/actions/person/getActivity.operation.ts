@@ -1,10 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { forEachItem } from '../../helpers/items';
-import { emitRecords } from '../../helpers/output';
+import { emitRecordPages } from '../../helpers/output';
 import { resolvePersonId } from '../../helpers/person';
-import { requestAllPages } from '../../transport';
+import { restPages } from '../../transport';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
 import { personLocator } from '../descriptions/personLocator';
 
@@ -55,18 +55,24 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			personId = await resolvePersonId.call(this, itemIndex);
 			endpoint = `persons/${encodeURIComponent(personId)}/activity/`;
 		}
-		const entries = await requestAllPages.call(
-			this,
-			{
-				method: 'GET',
-				endpoint,
-				qs: { page: 1, limit: limit === undefined ? ACTIVITY_PAGE_SIZE : Math.min(limit, ACTIVITY_PAGE_SIZE) },
-				requestClass: 'persons',
-				idempotent: true,
-				itemIndex,
-			},
-			{ maxRecords: limit, dedupeKey: 'id' },
-		);
-		return await emitRecords(this, itemIndex, entries, 'posthog-person-activity', personId ? { personId } : {});
+		const first = {
+			method: 'GET' as const,
+			endpoint,
+			qs: { page: 1, limit: limit === undefined ? ACTIVITY_PAGE_SIZE : Math.min(limit, ACTIVITY_PAGE_SIZE) },
+			requestClass: 'persons' as const,
+			idempotent: true,
+			itemIndex,
+		};
+		// pages as they arrive (a CSV file is written page by page), up to Limit entries
+		async function* pages(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {
+			let left = limit ?? Infinity;
+			for await (const page of restPages.call(this, first, { dedupeKey: 'id' })) {
+				const records = page.records.length > left ? page.records.slice(0, left) : page.records;
+				left -= records.length;
+				yield records;
+				if (left <= 0) return;
+			}
+		}
+		return await emitRecordPages(this, itemIndex, pages.call(this), 'posthog-person-activity', () => (personId ? { personId } : {}));
 	});
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
 
 import { propertyFiltersProperty } from '../../helpers/filters';
-import { forEachItem } from '../../helpers/items';
+import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages } from '../../helpers/output';
 import { simplifyPerson } from '../../helpers/simplify';
 import { outputProperties, returnAllOrLimit, simplifyProperty } from '../descriptions/output';
@@ -139,16 +139,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const restStats: GapCheckStats = newGapCheckStats();
 		let usedRest = via === 'rest' || (via === 'auto' && withoutQueryScope.has(this));
 
-		const ctx = this;
-		async function* pages(): AsyncGenerator<IDataObject[]> {
+		async function* pages(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {
 			if (!usedRest) {
-				const viaQuery = queryPersonPages.call(ctx, filters, paging, queryStats);
+				const viaQuery = queryPersonPages.call(this, filters, paging, queryStats);
 				let first: IteratorResult<IDataObject[]>;
 				try {
 					first = await viaQuery.next();
 				} catch (error) {
-					if (via !== 'auto' || !lacksQueryScope(error)) throw error;
-					withoutQueryScope.add(ctx);
+					if (via !== 'auto' || !lacksQueryScope(error)) throw withItemIndex(this, error, itemIndex);
+					withoutQueryScope.add(this);
 					usedRest = true;
 				}
 				if (!usedRest) {
@@ -158,13 +157,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					return;
 				}
 			}
-			yield* restPersonPages.call(ctx, filters, paging, restStats);
+			yield* restPersonPages.call(this, filters, paging, restStats);
 		}
-		async function* simplified(): AsyncGenerator<IDataObject[]> {
-			for await (const page of pages()) yield simplify ? page.map(simplifyPerson) : page;
+		async function* simplified(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {
+			for await (const page of pages.call(this)) yield simplify ? page.map(simplifyPerson) : page;
 		}
 
-		const result = await emitRecordPages(this, itemIndex, simplified(), 'posthog-persons', () =>
+		const result = await emitRecordPages(this, itemIndex, simplified.call(this), 'posthog-persons', () =>
 			usedRest ? { listedThrough: 'persons list', gapCheck: { ...restStats } } : { listedThrough: 'query' },
 		);
 		if (usedRest && via === 'auto') totals.fellBack = true;

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { buildPropertyFilters } from '../../helpers/filters';
+import { withItemIndex } from '../../helpers/items';
 import { queryPages } from '../../transport';
 
 /**
@@ -122,6 +123,12 @@ export async function* queryPersonPages(
 		try {
 			for await (const page of pages) {
 				const personIndex = page.columns.indexOf('person');
+				if (personIndex < 0 && page.rows.length > 0) {
+					throw new NodeOperationError(this.getNode(), 'PostHog answered the persons query without a "person" column', {
+						itemIndex: options.itemIndex,
+						description: `Columns received: ${JSON.stringify(page.columns).slice(0, 200)}. Check the Host of the credential: it must be a PostHog instance.`,
+					});
+				}
 				const nameIndex = page.columns.indexOf(OPTIONAL_COLUMNS[0]);
 				const lastSeenIndex = page.columns.indexOf('last_seen_at');
 				const records: IDataObject[] = [];
@@ -151,7 +158,7 @@ export async function* queryPersonPages(
 				select = ['person'];
 				continue;
 			}
-			throw error;
+			throw withItemIndex(this, error, options.itemIndex);
 		}
 	}
 }

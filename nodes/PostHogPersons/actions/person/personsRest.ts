@@ -19,7 +19,7 @@ import { apiRequest } from '../../transport';
  */
 
 /** Re-reads of one short page before it is reported as unproven. */
-export const MAX_REREADS = 3;
+export const MAX_REREADS = 10;
 
 /** Pages in a row that bring no person not listed before, before the node stops (a server that pages forever). */
 const MAX_STALE_PAGES = 3;
@@ -78,9 +78,14 @@ export async function* restPersonPages(
 			requestClass: 'persons',
 			idempotent: true,
 			itemIndex: options.itemIndex,
-			expectFields: ['results'],
 		});
-		const rows = Array.isArray(response.body.results) ? (response.body.results as IDataObject[]) : [];
+		if (!Array.isArray(response.body.results)) {
+			throw new NodeOperationError(this.getNode(), 'PostHog answered the persons list without a list of results', {
+				itemIndex: options.itemIndex,
+				description: `GET persons/ at offset ${offset} answered ${response.statusCode} with ${response.text ? 'a body that is not JSON' : 'no "results" field'}. Check the Host of the credential.`,
+			});
+		}
+		const rows = response.body.results as IDataObject[];
 		const more = typeof response.body.next === 'string' && response.body.next !== '';
 		return { rows, more };
 	};
@@ -105,6 +110,8 @@ export async function* restPersonPages(
 					}
 				}
 			}
+			// the list order is created_at DESC: put the recovered persons back in place (ties keep their order)
+			rows.sort((a, b) => Date.parse(String(b.created_at)) - Date.parse(String(a.created_at)) || 0);
 			if (inWindow.size >= limit) stats.repaired++;
 			else {
 				stats.unproven++;

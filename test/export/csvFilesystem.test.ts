@@ -1,0 +1,123 @@
+/**
+ * CSV files with n8n-core's binary data in filesystem mode (N8N_DEFAULT_BINARY_DATA_MODE=filesystem):
+ * the node hands n8n a stream and the file reaches the disk page by page, before the next page is
+ * even requested; a failure leaves no file behind. Also ChunkStream on its own with Node's
+ * `fs.writeFile` (the call n8n's filesystem store makes) and with n8n's in-memory collector.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { binaryToBuffer } from '@n8n/backend-network';
+
+import { ChunkStream } from '../../nodes/PostHogPersons/helpers/fileStream';
+import { runNode } from '../harness/engine';
+import { parseCsv } from '../helpers/csv';
+import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
+import { storedFile, useFilesystemBinaryData } from './binaryData';
+
+const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'posthog-binary-'));
+beforeAll(async () => {
+	await useFilesystemBinaryData(storage);
+});
+afterAll(() => fs.rmSync(storage, { recursive: true, force: true }));
+
+/** Every file under a folder with its size. */
+function filesUnder(dir: string): Array<{ file: string; size: number }> {
+	if (!fs.existsSync(dir)) return [];
+	return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+		.filter((entry) => entry.isFile())
+		.map((entry) => {
+			const file = path.join((entry as unknown as { parentPath?: string; path: string }).parentPath ?? (entry as unknown as { path: string }).path, entry.name);
+			return { file, size: fs.statSync(file).size };
+		});
+}
+
+describe('ChunkStream', () => {
+	it('fs.writeFile pulls one chunk at a time: each chunk is on disk before the next is produced', async () => {
+		const target = path.join(storage, 'unit.csv');
+		const sizesSeen: number[] = [];
+		async function* chunks() {
+			for (let index = 0; index < 4; index++) {
+				sizesSeen.push(fs.existsSync(target) ? fs.statSync(target).size : -1);
+				yield Buffer.from(`row ${index}\r\n`);
+			}
+		}
+		await fs.promises.writeFile(target, new ChunkStream(chunks()).asBinaryStream());
+		expect(sizesSeen).toEqual([0, 7, 14, 21]);
+		expect(fs.readFileSync(target, 'utf8')).toBe('row 0\r\nrow 1\r\nrow 2\r\nrow 3\r\n');
+	});
+
+	it("n8n's in-memory collector gets every chunk, and the generator's own error", async () => {
+		async function* good() {
+			yield Buffer.from('a');
+			yield Buffer.from('b');
+		}
+		expect((await binaryToBuffer(new ChunkStream(good()).asBinaryStream())).toString()).toBe('ab');
+		const failure = new Error('page 2 failed');
+		async function* bad() {
+			yield Buffer.from('a');
+			throw failure;
+		}
+		await expect(binaryToBuffer(new ChunkStream(bad()).asBinaryStream())).rejects.toBe(failure);
+		await expect(fs.promises.writeFile(path.join(storage, 'bad.csv'), new ChunkStream(bad()).asBinaryStream())).rejects.toBe(failure);
+	});
+});
+
+describe('Get Many as CSV, filesystem binary data', () => {
+	let server: ScriptedServer;
+	afterEach(async () => server?.close());
+
+	/** An ActorsQuery server with `pages` pages of `perPage` persons; `onRequest` runs before each answer. */
+	async function queryServer(pages: number, perPage: number, onRequest: (page: number) => void, failOn?: number) {
+		return await scriptedServer((request) => {
+			const { query } = JSON.parse(request.body) as { query: { offset: number; limit: number } };
+			const page = query.offset / perPage;
+			onRequest(page);
+			if (page === failOn) return { status: 500, body: { type: 'server_error', code: 'error', detail: 'A server error occurred.', attr: null } };
+			const results = Array.from({ length: perPage }, (_, index) => {
+				const n = page * perPage + index;
+				return [{ id: `uuid-${n}`, distinct_ids: [`user-${n}`], properties: { email: `p${n}@x.io`, plan: 'pro' }, is_identified: true, created_at: '2024-01-01T00:00:00Z' }];
+			});
+			return { status: 200, body: { columns: ['person'], results, hasMore: page < pages - 1, limit: perPage, offset: query.offset } };
+		});
+	}
+
+	const run = async (pageSize: number) =>
+		await runNode({
+			parameters: { resource: 'person', operation: 'getAll', returnAll: true, output: 'csv', fileName: 'fs', options: { pageSize }, requestOptions: { maxRetries: 0, rateLimits: 'none' } },
+			credentials: credentialsFor(server),
+		});
+
+	it('the file grows on disk page by page while the pages are requested; the item carries only its id', async () => {
+		const sizesAtRequest: number[] = [];
+		server = await queryServer(5, 200, () => {
+			// what n8n has written so far (its temporary file while the stream is open)
+			sizesAtRequest.push(filesUnder(storage).filter((entry) => /\.tmp\./.test(entry.file)).reduce((sum, entry) => sum + entry.size, 0));
+		});
+		const result = await run(200);
+		expect(result.error).toBeUndefined();
+		const [item] = result.items;
+		const binary = item.binary!.data;
+		expect(binary.id).toMatch(/^filesystem(-v2)?:/);
+		expect(binary.data).not.toContain('uuid-');
+		const stored = await storedFile(binary);
+		expect(stored.path && fs.existsSync(stored.path)).toBe(true);
+		const { rows } = parseCsv(stored.buffer.toString('utf8'));
+		expect(rows.map((row) => row.uuid)).toEqual(Array.from({ length: 1000 }, (_, n) => `uuid-${n}`));
+		expect(item.json).toMatchObject({ rows: 1000, bytes: stored.buffer.length });
+		// nothing on disk before the first page; then each page's rows are written before the next page is asked for
+		expect(sizesAtRequest[0]).toBe(0);
+		for (let page = 1; page < 5; page++) expect(sizesAtRequest[page]).toBeGreaterThan(sizesAtRequest[page - 1]);
+	});
+
+	it('a page that fails leaves the node error and no file', async () => {
+		const before = filesUnder(storage).length;
+		server = await queryServer(5, 100, () => undefined, 3);
+		const result = await run(100);
+		expect(result.error?.message).toMatch(/A server error occurred/);
+		expect(result.items).toEqual([]);
+		expect(filesUnder(storage).filter((entry) => /\.tmp\./.test(entry.file))).toEqual([]);
+		expect(filesUnder(storage)).toHaveLength(before);
+	});
+});
