@@ -1,40 +1,120 @@
 import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
-import { startSandbox } from '../../sandbox';
+import { startSandbox, type Sandbox } from '../../sandbox';
 import { sandboxCredentials } from '../../test/helpers/sandbox';
-import { SIZES, type Benchmark } from './common';
+import { SIZES, log, seconds, type Benchmark } from './common';
 
-/** A CSV export of N persons through the node, in a child process whose peak RSS is measured. */
-async function csvExportRun() {
-	const rows = SIZES.csvRows;
+/**
+ * CSV export of every person (Get Many, Return All, CSV, pages of 1000) in child processes whose
+ * peak RSS over their baseline is measured (csvExportChild.ts):
+ * - filesystem binary data (N8N_DEFAULT_BINARY_DATA_MODE=filesystem) at two sizes: the file goes
+ *   to disk as it is written; target: at most 2x the file size at 100,000 rows, under 1 GB at
+ *   1,000,000;
+ * - in-memory binary data (n8n's "default" mode) at the smaller size, compared with n8n's own copy
+ *   of a file of the same size arriving in the same chunks (a child without the node): the
+ *   difference is what the node adds (target: one page).
+ * Every file is read back: lost and doubled persons are counted against the sandbox.
+ */
+
+interface ChildResult {
+	mode: string;
+	rows?: number;
+	reportedRows?: number;
+	bytes: number;
+	peakRssMb: number;
+	baselineRssMb: number;
+	ms: number;
+}
+
+async function child(env: Record<string, string>): Promise<ChildResult> {
+	const proc = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'csvExportChild.ts')], {
+		env: { ...process.env, ...env },
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	let output = '';
+	proc.stdout.on('data', (chunk) => (output += chunk));
+	const code = await new Promise<number>((resolve) => proc.on('close', (exitCode) => resolve(exitCode ?? 1)));
+	if (code !== 0) throw new Error(`CSV export child (${env.BENCH_MODE}) exited with ${code}`);
+	return JSON.parse(output.trim().split('\n').pop() as string) as ChildResult;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1e6) * 10) / 10;
+
+/** Lost and doubled persons of an exported file, against the sandbox's persons. */
+function check(sandbox: Sandbox, idsFile: string) {
+	const ids = fs.readFileSync(idsFile, 'utf8').split('\n').filter(Boolean);
+	const seen = new Set(ids);
+	let lost = 0;
+	for (const uuid of sandbox.store.personsByUuid.keys()) if (!seen.has(uuid)) lost++;
+	return { lost, doubled: ids.length - seen.size };
+}
+
+async function exportRun(rows: number, modes: Array<'filesystem' | 'memory'>) {
 	const sandbox = await startSandbox({ port: 0, persons: rows, eventsPerPerson: 0, rateLimits: false, quiet: true });
+	const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'posthog-bench-csv-'));
 	try {
-		const child = spawn(
-			process.execPath,
-			[require.resolve('tsx/cli'), path.join(__dirname, 'csvExportChild.ts')],
-			{ env: { ...process.env, BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)) }, stdio: ['ignore', 'pipe', 'inherit'] },
-		);
-		let output = '';
-		child.stdout.on('data', (chunk) => (output += chunk));
-		const code = await new Promise<number>((resolve) => child.on('close', (exitCode) => resolve(exitCode ?? 1)));
-		if (code !== 0) throw new Error(`CSV export child exited with ${code}`);
-		const measured = JSON.parse(output.trim().split('\n').pop() as string) as { rows: number; bytes: number; peakRssMb: number; ms: number; baselineRssMb: number };
-		if (measured.rows !== rows) throw new Error(`CSV had ${measured.rows} rows, expected ${rows}`);
-		return measured;
+		const results: Record<string, unknown> = {};
+		for (const mode of modes) {
+			const idsFile = path.join(storage, `${mode}.ids`);
+			const measured = await child({
+				BENCH_MODE: mode,
+				BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)),
+				BENCH_STORAGE: storage,
+				BENCH_IDS_FILE: idsFile,
+			});
+			const overBaselineMb = measured.peakRssMb - measured.baselineRssMb;
+			const figures = {
+				rows: measured.rows,
+				bytes: measured.bytes,
+				fileMb: mb(measured.bytes),
+				peakRssMb: measured.peakRssMb,
+				baselineRssMb: measured.baselineRssMb,
+				peakOverBaselineMb: overBaselineMb,
+				ratioToFileSize: Math.round((overBaselineMb / (measured.bytes / 1e6)) * 100) / 100,
+				seconds: Math.round(measured.ms / 100) / 10,
+				...check(sandbox, idsFile),
+			};
+			if (measured.rows !== rows || measured.reportedRows !== rows) throw new Error(`${mode}: file has ${measured.rows} rows (item says ${measured.reportedRows}), expected ${rows}`);
+			if (mode === 'memory') {
+				// n8n's own copy of the same bytes, in the same chunks (one page of CSV each)
+				const copy = await child({ BENCH_MODE: 'n8nCopy', BENCH_BYTES: String(measured.bytes), BENCH_CHUNK: String(Math.ceil(measured.bytes / Math.ceil(rows / 1000))) });
+				const copyOverBaselineMb = copy.peakRssMb - copy.baselineRssMb;
+				Object.assign(figures, { n8nCopyOverBaselineMb: copyOverBaselineMb, nodeAddsMb: overBaselineMb - copyOverBaselineMb });
+			}
+			results[mode] = figures;
+			fs.rmSync(path.join(storage, 'workflows'), { recursive: true, force: true });
+		}
+		return results;
 	} finally {
+		fs.rmSync(storage, { recursive: true, force: true });
 		await sandbox.stop();
 	}
 }
 
 export const csvExportBenchmark: Benchmark = {
 	key: 'csvExport',
-	title: 'CSV export',
+	title: 'CSV export (streamed; filesystem and in-memory binary data)',
 	async run() {
-		const csv = await csvExportRun();
+		const small = await exportRun(SIZES.csvRows, ['filesystem', 'memory']);
+		const large = await exportRun(SIZES.csvLargeRows, ['filesystem']);
+		const fsSmall = small.filesystem as Record<string, number>;
+		const memSmall = small.memory as Record<string, number>;
+		const fsLarge = large.filesystem as Record<string, number>;
+		const line = (f: Record<string, number>) =>
+			`${f.fileMb} MB file, peak RSS +${f.peakOverBaselineMb} MB over baseline (${f.ratioToFileSize}x file), ${seconds(f.seconds * 1000)}, lost ${f.lost}, doubled ${f.doubled}`;
+		log(`  filesystem ${SIZES.csvRows}: ${line(fsSmall)}`);
+		log(`  memory ${SIZES.csvRows}: ${line(memSmall)}; n8n's own copy +${memSmall.n8nCopyOverBaselineMb} MB, the node adds ${memSmall.nodeAddsMb} MB`);
+		log(`  filesystem ${SIZES.csvLargeRows}: ${line(fsLarge)}`);
 		return {
-			results: { csvExport: { rows: csv.rows, bytes: csv.bytes, peakRssMb: csv.peakRssMb, baselineRssMb: csv.baselineRssMb, ms: csv.ms } },
-			table: [['CSV export', `${csv.rows} rows`, `${(csv.bytes / 1e6).toFixed(1)} MB, peak RSS ${csv.peakRssMb} MB (process at start ${csv.baselineRssMb} MB)`]],
+			results: { csvExport: { [String(SIZES.csvRows)]: small, [String(SIZES.csvLargeRows)]: large } },
+			table: [
+				['CSV export, filesystem', `${SIZES.csvRows} rows`, line(fsSmall)],
+				['CSV export, filesystem', `${SIZES.csvLargeRows} rows`, line(fsLarge)],
+				['CSV export, in memory', `${SIZES.csvRows} rows`, `${line(memSmall)}; n8n's own copy of the file +${memSmall.n8nCopyOverBaselineMb} MB, so the node adds ${memSmall.nodeAddsMb} MB`],
+			],
 		};
 	},
 };

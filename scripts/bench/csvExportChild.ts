@@ -1,10 +1,20 @@
 /**
- * Child process of `npm run bench`: exports every person of the sandbox as a CSV file through
- * the node (n8n-core engine) and reports rows, bytes and this process's peak RSS (VmHWM).
+ * Child process of the csvExport benchmark (one process per measurement, so peak RSS is its own).
+ * BENCH_MODE:
+ * - `filesystem`: Get Many of every person as CSV with n8n-core's binary data in filesystem mode
+ *   (the file goes to BENCH_STORAGE); reports bytes, rows, and the person UUIDs of the file
+ *   (written to BENCH_IDS_FILE, read back from disk after the measurement);
+ * - `memory`: the same with binary data in memory (n8n's "default" mode);
+ * - `n8nCopy`: no node: n8n-core's prepareBinaryData in memory mode storing BENCH_BYTES bytes
+ *   that arrive in chunks of BENCH_CHUNK bytes, i.e. n8n's own copy of such a file.
+ * Peak RSS is the kernel's VmHWM, reset after the baseline (everything loaded, before the run),
+ * so "over baseline" is what the run itself added.
  */
 import * as fs from 'fs';
 
-import { runNode } from '../../test/harness/engine';
+import { ChunkStream } from '../../nodes/PostHogPersons/helpers/fileStream';
+import { storedFile, useFilesystemBinaryData } from '../../test/export/binaryData';
+import { executeContext, loadPackage, runNode } from '../../test/harness/engine';
 
 function rssMb(field: 'VmHWM' | 'VmRSS'): number {
 	const status = fs.readFileSync('/proc/self/status', 'utf8');
@@ -12,19 +22,104 @@ function rssMb(field: 'VmHWM' | 'VmRSS'): number {
 	return Math.round(kb / 1024);
 }
 
-async function main() {
+/** Resets VmHWM to the current RSS (Linux: writing 5 to clear_refs). */
+function resetPeak() {
+	fs.writeFileSync('/proc/self/clear_refs', '5');
+}
+
+/** The `uuid` column of a CSV file, read as a stream (quoted fields may hold newlines). */
+async function uuidsOfFile(file: string): Promise<{ rows: number; uuids: string[] }> {
+	const uuids: string[] = [];
+	let header: string[] | undefined;
+	let uuidColumn = -1;
+	let record: string[] = [];
+	let field = '';
+	let quoted = false;
+	let pendingQuote = false;
+	const endRecord = () => {
+		record.push(field);
+		field = '';
+		if (!header) {
+			header = record;
+			uuidColumn = header.indexOf('uuid');
+		} else uuids.push(record[uuidColumn]);
+		record = [];
+	};
+	for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+		const text = chunk as string;
+		for (let index = 0; index < text.length; index++) {
+			const char = text[index];
+			if (pendingQuote) {
+				pendingQuote = false;
+				if (char === '"') {
+					field += '"';
+					continue;
+				}
+				quoted = false;
+			}
+			if (quoted) {
+				if (char === '"') pendingQuote = true;
+				else field += char;
+			} else if (char === '"') quoted = true;
+			else if (char === ',') {
+				record.push(field);
+				field = '';
+			} else if (char === '\n') endRecord();
+			else if (char !== '\r') field += char;
+		}
+	}
+	return { rows: uuids.length, uuids };
+}
+
+async function exportPersons(mode: 'filesystem' | 'memory') {
 	const credentials = JSON.parse(process.env.BENCH_CREDENTIALS as string);
+	if (mode === 'filesystem') await useFilesystemBinaryData(process.env.BENCH_STORAGE as string);
+	await loadPackage();
 	const baselineRssMb = rssMb('VmRSS');
+	resetPeak();
 	const started = Date.now();
 	const result = await runNode({
 		parameters: { resource: 'person', operation: 'getAll', returnAll: true, output: 'csv', options: { pageSize: 1000 } },
 		credentials,
 	});
 	if (result.error) throw result.error;
+	const ms = Date.now() - started;
+	const peakRssMb = rssMb('VmHWM');
 	const [item] = result.items;
-	process.stdout.write(
-		`${JSON.stringify({ rows: item.json.rows, bytes: item.json.bytes, peakRssMb: rssMb('VmHWM'), baselineRssMb, ms: Date.now() - started })}\n`,
-	);
+	const binary = item.binary?.data;
+	if (!binary) throw new Error('no CSV file');
+	let file: string;
+	if (mode === 'filesystem') {
+		const stored = await storedFile(binary);
+		file = stored.path as string;
+	} else {
+		file = `${process.env.BENCH_STORAGE}/memory.csv`;
+		fs.writeFileSync(file, new Uint8Array(Buffer.from(binary.data, 'base64')));
+	}
+	const { rows, uuids } = await uuidsOfFile(file);
+	fs.writeFileSync(process.env.BENCH_IDS_FILE as string, uuids.join('\n'));
+	return { mode, rows, reportedRows: item.json.rows, bytes: fs.statSync(file).size, peakRssMb, baselineRssMb, ms };
+}
+
+async function n8nCopy() {
+	const bytes = Number(process.env.BENCH_BYTES);
+	const chunkSize = Number(process.env.BENCH_CHUNK);
+	const ctx = await executeContext({ resource: 'person', operation: 'getAll' }, { region: 'us', projectId: '1', apiKey: 'phx_x' });
+	const baselineRssMb = rssMb('VmRSS');
+	resetPeak();
+	const started = Date.now();
+	async function* chunks() {
+		for (let sent = 0; sent < bytes; sent += chunkSize) yield Buffer.alloc(Math.min(chunkSize, bytes - sent), 'a');
+	}
+	const binary = await ctx.helpers.prepareBinaryData(new ChunkStream(chunks()).asBinaryStream(), 'copy.csv', 'text/csv');
+	const peakRssMb = rssMb('VmHWM');
+	return { mode: 'n8nCopy', bytes: Buffer.from(binary.data, 'base64').length, peakRssMb, baselineRssMb, ms: Date.now() - started };
+}
+
+async function main() {
+	const mode = process.env.BENCH_MODE;
+	const measured = mode === 'n8nCopy' ? await n8nCopy() : await exportPersons(mode === 'memory' ? 'memory' : 'filesystem');
+	process.stdout.write(`${JSON.stringify(measured)}\n`);
 }
 
 main().catch((error) => {

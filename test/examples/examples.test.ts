@@ -112,3 +112,20 @@ test('domain list: persons whose email contains @example.com, at most 25', async
 		properties: [{ key: 'email', operator: 'icontains', value: '@example.com', type: 'person' }],
 	});
 });
+
+test('weekly persons export: a CSV of every person, each once', async () => {
+	const sandbox = getSandbox();
+	const workflow = read('weekly-persons-export-csv.json');
+	const { postHog, trigger } = nodes(workflow);
+	const result = await runWorkflow(workflow, {
+		credentials: { postHogPersonsApi: sandboxCredentials(sandbox) },
+		pinData: { [trigger.name]: [{ timestamp: '2024-03-03T23:00:00Z' }] },
+	});
+	expect(result.error).toBeUndefined();
+	const [file] = result.output(postHog.name);
+	expect(file.binary?.data.mimeType).toBe('text/csv');
+	expect(file.binary?.data.fileName).toMatch(/^posthog-persons-\d{4}-\d\d-\d\d\.csv$/);
+	const rows = parseCsv(binaryText(file)).rows;
+	expect(rows.map((row) => row.uuid).sort()).toEqual([...sandbox.store.personsByUuid.keys()].sort());
+	expect(file.json.rows).toBe(rows.length);
+});

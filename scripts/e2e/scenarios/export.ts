@@ -8,7 +8,7 @@ import { downstream, postHogNodes, prepareWorkflow, readWorkflow, type WorkflowF
 let prepared: ReturnType<typeof prepareExportWorkflow> | undefined;
 
 /** For a test copy of a scheduled example: `n8n execute` starts only at a Manual Trigger. */
-function asManualRun(workflow: WorkflowFile, s: Scenario): WorkflowFile {
+export function asManualRun(workflow: WorkflowFile, s: Scenario): WorkflowFile {
 	const copy = JSON.parse(JSON.stringify(workflow)) as WorkflowFile;
 	if (copy.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger')) return copy;
 	const trigger = copy.nodes.find((n) => /trigger$/i.test(n.type) && !Object.values(copy.connections).some((c) => (c.main ?? []).some((t) => (t ?? []).some((x) => x.node === n.name))));

@@ -7,6 +7,7 @@ import type { E2eScenario } from '../lib/runHelpers';
 import { exportScenario } from './export';
 import { formScenario } from './form';
 import { listScenario } from './list';
+import { personsExportScenario } from './personsExport';
 import { typesScenario } from './types';
 
-export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, typesScenario, formScenario];
+export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, personsExportScenario, typesScenario, formScenario];

@@ -1,4 +1,4 @@
-/** Scenario "list": person getAll with expressions evaluated by n8n (`n8n execute`). */
+/** Scenario "list": person getAll (through the Query API) with expressions evaluated by n8n (`n8n execute`). */
 import * as path from 'node:path';
 
 import type { Sandbox } from '../../../sandbox';
@@ -25,22 +25,26 @@ async function scenarioList(s: Scenario, instance: N8nInstance, sandbox: Sandbox
 
 	sandbox.clearRequests();
 	const run = await executeWorkflow(instance, s, workflow.id);
-	const requests = logged(sandbox, 'GET', new RegExp(`^/api/projects/${sandbox.projectId}/persons/?$`));
+	const requests = logged(sandbox, 'POST', new RegExp(`^/api/projects/${sandbox.projectId}/query/?$`));
 	const items = nodeOutput(run, node.name);
 
-	// sandbox side: one list call with the evaluated expressions, authorised with the credential's key
-	s.equal(requests.length, 1, 'the sandbox received exactly one GET /persons/');
+	// sandbox side: one ActorsQuery page with the evaluated expressions, authorised with the credential's key
+	s.equal(requests.length, 1, 'the sandbox received exactly one POST /query/ (Get Many lists through the Query API)');
+	s.equal(logged(sandbox, 'GET', new RegExp(`^/api/projects/${sandbox.projectId}/persons/?$`)).length, 0, 'and no GET /persons/');
 	const request = requests[0];
+	const query = (request?.body as { query?: Record<string, unknown> } | undefined)?.query;
 	if (request) {
-		s.equal(request.query.search, expectedSearch, `search= is the evaluated expression ("${expectedSearch}")`);
-		s.equal(request.query.limit, String(expectedLimit), `limit= is the evaluated expression (${expectedLimit})`);
+		s.equal(query?.search, expectedSearch, `search is the evaluated expression ("${expectedSearch}")`);
+		s.equal(query?.limit, expectedLimit, `limit is the evaluated expression (${expectedLimit})`);
+		s.equal(query?.orderBy, ['created_at DESC', 'id DESC'], 'the order is unique and stable (created_at DESC, id DESC)');
 		s.equal(request.keyName, 'all', 'the request carried the credential\'s API key (Bearer)');
 		s.equal(request.status, 200, 'the sandbox answered 200');
 	}
 
-	// the sandbox's own answer to that query (fetched again, after the run) is what n8n must output
+	// the sandbox's persons list for the same search (fetched after the run) holds the same persons, in the same order and shape
 	const expected = await sandboxApi(sandbox, 'GET', `/api/projects/${sandbox.projectId}/persons/?search=${encodeURIComponent(expectedSearch)}&limit=${expectedLimit}`);
 	const expectedUuids = (expected.results as Array<{ uuid: string }>).map((p) => p.uuid);
+	s.equal(items.map((item) => item.json), expected.results, 'each item is exactly the persons-list item of GET /persons/');
 	s.check(expectedUuids.length === expectedLimit, `the sandbox has at least ${expectedLimit} persons matching "${expectedSearch}" (test data sanity)`, expectedUuids.length);
 	s.equal(items.length, expectedUuids.length, 'one n8n item per person');
 	s.equal(
