@@ -3,7 +3,8 @@
  * harness the tests use) and prints what happened.
  *
  * - Default: against the embedded PostHog sandbox (no account needed): the GDPR form deletion,
- *   the weekly funnel drop-off CSV export and a read-only person search.
+ *   the weekly funnel drop-off CSV export, the weekly CSV export of every person and a read-only
+ *   person search.
  * - With POSTHOG_HOST, POSTHOG_PROJECT_ID and POSTHOG_API_KEY set: only the read-only examples,
  *   against that PostHog (POSTHOG_FUNNEL_INSIGHT = short ID of one of your funnels, for the export).
  */
@@ -105,6 +106,22 @@ async function demoFunnelExport(credentials: ICredentialDataDecryptedObject, ins
 	return saved;
 }
 
+async function demoPersonsExport(credentials: ICredentialDataDecryptedObject) {
+	const workflow = readExample('weekly-persons-export-csv.json');
+	heading(`${workflow.name}  (examples/weekly-persons-export-csv.json)`);
+	const node = postHogNode(workflow);
+	const result = await runWorkflow(workflow, {
+		credentials: { postHogPersonsApi: credentials },
+		pinData: { [triggerNode(workflow).name]: [{ timestamp: new Date().toISOString(), 'Day of week': 'Sunday' }] },
+	});
+	failOn(result, 'Persons export');
+	const [item] = result.output(node.name);
+	if (!item?.binary) throw new Error('the export node returned no CSV file');
+	const saved = saveCsv(item);
+	console.log(`Exported ${saved.rows} persons (${item.json.bytes} bytes, ${item.json.columns} columns) to ${path.relative(ROOT, saved.file)}`);
+	return saved;
+}
+
 async function demoDomainList(credentials: ICredentialDataDecryptedObject) {
 	const workflow = readExample('list-persons-of-a-domain.json');
 	heading(`${workflow.name}  (examples/list-persons-of-a-domain.json)`);
@@ -136,6 +153,7 @@ async function main() {
 	if (live) {
 		console.log(`Live mode: read-only examples against ${process.env.POSTHOG_HOST} (project ${live.projectId})`);
 		const listed = await demoDomainList(live);
+		await demoPersonsExport(live);
 		const funnel = process.env.POSTHOG_FUNNEL_INSIGHT;
 		if (funnel) await demoFunnelExport(live, funnel);
 		else console.log('\n(set POSTHOG_FUNNEL_INSIGHT to the short ID of one of your funnels to run the CSV export too)');
@@ -153,10 +171,12 @@ async function main() {
 		};
 		const deletion = await demoGdprDeletion(sandbox, credentials);
 		const exported = await demoFunnelExport(credentials);
+		const persons = await demoPersonsExport(credentials);
 		const listed = await demoDomainList(credentials);
 		heading('Summary');
 		console.log(`Deleted: person with distinct ID ${deletion.deleted} and ${deletion.eventsBefore - deletion.eventsAfter} events`);
 		console.log(`Exported: ${exported.rows} funnel drop-offs → ${path.relative(ROOT, exported.file)}`);
+		console.log(`Exported: ${persons.rows} persons → ${path.relative(ROOT, persons.file)}`);
 		console.log(`Listed: ${listed} persons of example.com`);
 		console.log(`Requests sent to the sandbox: ${sandbox.requests.length}; done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	} finally {

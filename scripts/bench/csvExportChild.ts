@@ -6,9 +6,13 @@
  *   (written to BENCH_IDS_FILE, read back from disk after the measurement);
  * - `memory`: the same with binary data in memory (n8n's "default" mode);
  * - `n8nCopy`: no node: n8n-core's prepareBinaryData in memory mode storing BENCH_BYTES bytes
- *   that arrive in chunks of BENCH_CHUNK bytes, i.e. n8n's own copy of such a file.
+ *   that arrive in chunks of BENCH_CHUNK bytes, i.e. n8n's own copy of such a file;
+ * - `onePage`: the node exporting one page (Limit = the page size) as CSV in memory mode, i.e. what
+ *   handling one page costs the process.
  * Peak RSS is the kernel's VmHWM, reset after the baseline (everything loaded, before the run),
- * so "over baseline" is what the run itself added.
+ * so "over baseline" is what the run itself added. With --expose-gc (the parent sets it) the
+ * child also reports the heap still in use after a full collection (what the node kept), beside
+ * the peak (which also holds garbage V8 had not collected yet).
  */
 import * as fs from 'fs';
 
@@ -23,6 +27,15 @@ function rssMb(field: 'VmHWM' | 'VmRSS'): number {
 }
 
 /** Resets VmHWM to the current RSS (Linux: writing 5 to clear_refs). */
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Heap in use after a full garbage collection (MB), when the process was started with --expose-gc. */
+function heapAfterGcMb(): number | undefined {
+	if (!gc) return undefined;
+	gc();
+	return Math.round(process.memoryUsage().heapUsed / 1e6);
+}
+
 function resetPeak() {
 	fs.writeFileSync('/proc/self/clear_refs', '5');
 }
@@ -71,20 +84,23 @@ async function uuidsOfFile(file: string): Promise<{ rows: number; uuids: string[
 	return { rows: uuids.length, uuids };
 }
 
-async function exportPersons(mode: 'filesystem' | 'memory') {
+async function exportPersons(mode: 'filesystem' | 'memory' | 'onePage') {
 	const credentials = JSON.parse(process.env.BENCH_CREDENTIALS as string);
 	if (mode === 'filesystem') await useFilesystemBinaryData(process.env.BENCH_STORAGE as string);
 	await loadPackage();
+	const baselineHeapMb = heapAfterGcMb();
 	const baselineRssMb = rssMb('VmRSS');
 	resetPeak();
 	const started = Date.now();
 	const result = await runNode({
-		parameters: { resource: 'person', operation: 'getAll', returnAll: true, output: 'csv', options: { pageSize: 1000 } },
+		parameters: { resource: 'person', operation: 'getAll', returnAll: mode !== 'onePage', limit: 1000, output: 'csv', options: { pageSize: 1000 } },
 		credentials,
 	});
 	if (result.error) throw result.error;
 	const ms = Date.now() - started;
 	const peakRssMb = rssMb('VmHWM');
+	const heapAfter = heapAfterGcMb();
+	const heapRetainedMb = heapAfter === undefined || baselineHeapMb === undefined ? undefined : heapAfter - baselineHeapMb;
 	const [item] = result.items;
 	const binary = item.binary?.data;
 	if (!binary) throw new Error('no CSV file');
@@ -98,7 +114,7 @@ async function exportPersons(mode: 'filesystem' | 'memory') {
 	}
 	const { rows, uuids } = await uuidsOfFile(file);
 	fs.writeFileSync(process.env.BENCH_IDS_FILE as string, uuids.join('\n'));
-	return { mode, rows, reportedRows: item.json.rows, bytes: fs.statSync(file).size, peakRssMb, baselineRssMb, ms };
+	return { mode, rows, reportedRows: item.json.rows, bytes: fs.statSync(file).size, peakRssMb, baselineRssMb, heapRetainedMb, ms };
 }
 
 async function n8nCopy() {
@@ -118,7 +134,7 @@ async function n8nCopy() {
 
 async function main() {
 	const mode = process.env.BENCH_MODE;
-	const measured = mode === 'n8nCopy' ? await n8nCopy() : await exportPersons(mode === 'memory' ? 'memory' : 'filesystem');
+	const measured = mode === 'n8nCopy' ? await n8nCopy() : await exportPersons(mode === 'memory' || mode === 'onePage' ? mode : 'filesystem');
 	process.stdout.write(`${JSON.stringify(measured)}\n`);
 }
 

@@ -11,15 +11,20 @@ import type { IDataObject } from 'n8n-workflow';
  */
 
 const ACTOR_COLUMNS = new Set(['actor', 'person']);
-const PERSON_KEYS = ['id', 'distinct_ids', 'properties', 'created_at', 'is_identified'];
+const PERSON_KEYS = new Set(['id', 'distinct_ids', 'properties', 'created_at', 'is_identified']);
 
 function actorRecord(cell: unknown): IDataObject {
 	if (cell === null || typeof cell !== 'object' || Array.isArray(cell)) return { id: cell as IDataObject[string] };
 	const actor = cell as IDataObject;
+	// fixed key order first, then anything else PostHog sends (e.g. group fields); one pass per
+	// person, no intermediate arrays: this runs for every row of every page
 	const record: IDataObject = {};
-	// fixed key order first, then anything else PostHog sends (e.g. group fields)
-	for (const key of PERSON_KEYS) if (key in actor) record[key] = actor[key];
-	for (const [key, value] of Object.entries(actor)) if (!(key in record)) record[key] = value;
+	if ('id' in actor) record.id = actor.id;
+	if ('distinct_ids' in actor) record.distinct_ids = actor.distinct_ids;
+	if ('properties' in actor) record.properties = actor.properties;
+	if ('created_at' in actor) record.created_at = actor.created_at;
+	if ('is_identified' in actor) record.is_identified = actor.is_identified;
+	for (const key in actor) if (!PERSON_KEYS.has(key)) record[key] = actor[key];
 	return record;
 }
 
@@ -39,9 +44,9 @@ export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = 
 	let duplicates = 0;
 	for (const row of rows) {
 		const record = actorIndex >= 0 ? actorRecord(row[actorIndex]) : {};
-		columns.forEach((column, index) => {
-			if (index !== actorIndex) record[column] = row[index] as IDataObject[string];
-		});
+		for (let index = 0; index < columns.length; index++) {
+			if (index !== actorIndex) record[columns[index]] = row[index] as IDataObject[string];
+		}
 		const id = record.id === undefined || record.id === null ? undefined : String(record.id);
 		if (id !== undefined) {
 			if (seen.has(id)) {

@@ -125,7 +125,7 @@ function lacksQueryScope(error: unknown): boolean {
 const withoutQueryScope = new WeakSet<object>();
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const totals = { fellBack: false, rest: newGapCheckStats(), query: { missing: 0, duplicates: 0 } as QueryListStats };
+	const totals = { fellBack: false, rest: newGapCheckStats(), query: { missing: 0 } as QueryListStats };
 	const output = await forEachItem.call(this, items, async (itemIndex) => {
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const maxRows = returnAll ? undefined : Number(this.getNodeParameter('limit', itemIndex, 50));
@@ -135,7 +135,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(Number(options.pageSize ?? 1000))));
 		const via = (options.listVia ?? 'auto') as ListVia;
 		const paging = { pageSize, maxRows, itemIndex };
-		const queryStats: QueryListStats = { missing: 0, duplicates: 0 };
+		const queryStats: QueryListStats = { missing: 0 };
 		const restStats: GapCheckStats = newGapCheckStats();
 		let usedRest = via === 'rest' || (via === 'auto' && withoutQueryScope.has(this));
 

@@ -94,8 +94,6 @@ function rejectsOptionalColumns(error: unknown): boolean {
 export interface QueryListStats {
 	/** Persons PostHog listed but could no longer load (being deleted); not output. */
 	missing: number;
-	/** Rows of a person already output on an earlier page (persons created while paging shift rows). */
-	duplicates: number;
 }
 
 /**
@@ -139,10 +137,8 @@ export async function* queryPersonPages(
 						continue;
 					}
 					const id = String(actor.id);
-					if (seen.has(id)) {
-						stats.duplicates++;
-						continue;
-					}
+					// a person already output on an earlier page (persons created while paging shift rows)
+					if (seen.has(id)) continue;
 					seen.add(id);
 					const nameCell = nameIndex >= 0 ? (row[nameIndex] as IDataObject | null) : null;
 					const name = nameCell && typeof nameCell === 'object' ? nameCell.display_name : displayName(actor);
