@@ -26,14 +26,12 @@ interface ChildResult {
 	bytes: number;
 	peakRssMb: number;
 	baselineRssMb: number;
-	/** Heap still in use after the run and a full collection, over the baseline's (the output item's JSON included). */
-	heapRetainedMb?: number;
 	ms: number;
 }
 
 async function child(env: Record<string, string>): Promise<ChildResult> {
 	const proc = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'csvExportChild.ts')], {
-		env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim(), ...env },
+		env: { ...process.env, ...env },
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	let output = '';
@@ -76,7 +74,6 @@ export async function exportRun(rows: number, modes: Array<'filesystem' | 'memor
 				baselineRssMb: measured.baselineRssMb,
 				peakOverBaselineMb: overBaselineMb,
 				ratioToFileSize: Math.round((overBaselineMb / (measured.bytes / 1e6)) * 100) / 100,
-				heapRetainedMb: measured.heapRetainedMb,
 				seconds: Math.round(measured.ms / 100) / 10,
 				...check(sandbox, idsFile),
 			};

@@ -10,9 +10,7 @@
  * - `onePage`: the node exporting one page (Limit = the page size) as CSV in memory mode, i.e. what
  *   handling one page costs the process.
  * Peak RSS is the kernel's VmHWM, reset after the baseline (everything loaded, before the run),
- * so "over baseline" is what the run itself added. With --expose-gc (the parent sets it) the
- * child also reports the heap still in use after a full collection (what the node kept), beside
- * the peak (which also holds garbage V8 had not collected yet).
+ * so "over baseline" is what the run itself added.
  */
 import * as fs from 'fs';
 
@@ -27,15 +25,6 @@ function rssMb(field: 'VmHWM' | 'VmRSS'): number {
 }
 
 /** Resets VmHWM to the current RSS (Linux: writing 5 to clear_refs). */
-const gc = (globalThis as { gc?: () => void }).gc;
-
-/** Heap in use after a full garbage collection (MB), when the process was started with --expose-gc. */
-function heapAfterGcMb(): number | undefined {
-	if (!gc) return undefined;
-	gc();
-	return Math.round(process.memoryUsage().heapUsed / 1e6);
-}
-
 function resetPeak() {
 	fs.writeFileSync('/proc/self/clear_refs', '5');
 }
@@ -88,7 +77,6 @@ async function exportPersons(mode: 'filesystem' | 'memory' | 'onePage') {
 	const credentials = JSON.parse(process.env.BENCH_CREDENTIALS as string);
 	if (mode === 'filesystem') await useFilesystemBinaryData(process.env.BENCH_STORAGE as string);
 	await loadPackage();
-	const baselineHeapMb = heapAfterGcMb();
 	const baselineRssMb = rssMb('VmRSS');
 	resetPeak();
 	const started = Date.now();
@@ -99,8 +87,6 @@ async function exportPersons(mode: 'filesystem' | 'memory' | 'onePage') {
 	if (result.error) throw result.error;
 	const ms = Date.now() - started;
 	const peakRssMb = rssMb('VmHWM');
-	const heapAfter = heapAfterGcMb();
-	const heapRetainedMb = heapAfter === undefined || baselineHeapMb === undefined ? undefined : heapAfter - baselineHeapMb;
 	const [item] = result.items;
 	const binary = item.binary?.data;
 	if (!binary) throw new Error('no CSV file');
@@ -114,7 +100,7 @@ async function exportPersons(mode: 'filesystem' | 'memory' | 'onePage') {
 	}
 	const { rows, uuids } = await uuidsOfFile(file);
 	fs.writeFileSync(process.env.BENCH_IDS_FILE as string, uuids.join('\n'));
-	return { mode, rows, reportedRows: item.json.rows, bytes: fs.statSync(file).size, peakRssMb, baselineRssMb, heapRetainedMb, ms };
+	return { mode, rows, reportedRows: item.json.rows, bytes: fs.statSync(file).size, peakRssMb, baselineRssMb, ms };
 }
 
 async function n8nCopy() {

@@ -202,10 +202,52 @@ describe('Get Many through the persons list (no query:read), PostHog issue #2478
 		expect(hintsOf(result).map((hint) => hint.message).join('\n')).toMatch(/lacks the scope query:read/);
 	});
 
+	it('Limit: stops after that many persons, from one request', async () => {
+		const sandbox = getSandbox();
+		const result = await runAgainst(sandbox, { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' } });
+		expect(uuidsOf(result.items)).toEqual(listOrder(allPersons(sandbox)).slice(0, 5));
+		expect(sandbox.requests.map((entry) => entry.query)).toEqual([{ limit: '5', offset: '0' }]);
+	});
+
 	it('an explicit Query API choice with such a key fails with the scope to add', async () => {
 		const sandbox = getSandbox();
 		const result = await runAgainst(sandbox, getMany({ options: { listVia: 'query' } }), { key: 'noQuery' });
 		expect(result.error?.message).toMatch(/query:read/);
 		expect(sandbox.requests).toHaveLength(1);
+	});
+});
+
+describe('Simplify on Get and Look Up by IDs', () => {
+	const simplified = (p: SandboxPerson) => ({
+		id: p.uuid,
+		distinct_ids: expect.arrayContaining(p.distinctIds.slice(0, 10)),
+		email: p.properties.email ?? null,
+		name: p.properties.name ?? null,
+		created_at: expect.any(String),
+	});
+
+	it('Get: the five fields, the UUID as id (PostHog answers with the numeric id)', async () => {
+		const sandbox = getSandbox();
+		const target = allPersons(sandbox).find((p) => typeof p.properties.name === 'string') as SandboxPerson;
+		const result = await runAgainst(sandbox, { resource: 'person', operation: 'get', person: { __rl: true, mode: 'id', value: String(target.id) }, simplify: true });
+		expect(result.items.map((item) => item.json)).toEqual([simplified(target)]);
+		expect(Object.keys(result.items[0].json)).toEqual(['id', 'distinct_ids', 'email', 'name', 'created_at']);
+	});
+
+	it('Look Up by IDs: requested_id and found first, then the five fields; unknown IDs unchanged', async () => {
+		const sandbox = getSandbox();
+		const [a, b] = allPersons(sandbox);
+		const result = await runAgainst(sandbox, {
+			resource: 'person',
+			operation: 'lookup',
+			lookupBy: 'uuids',
+			ids: `${a.uuid}, ${b.uuid}, 00000000-0000-4000-8000-000000000000`,
+			simplify: true,
+		});
+		expect(result.items.map((item) => item.json)).toEqual([
+			{ requested_id: a.uuid, found: true, ...simplified(a) },
+			{ requested_id: b.uuid, found: true, ...simplified(b) },
+			{ requested_id: '00000000-0000-4000-8000-000000000000', found: false },
+		]);
 	});
 });
