@@ -1,6 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Node-wide request behaviour: pacing, retries, waits, concurrency. Read once per execution. */
+/**
+ * Node-wide request behaviour: pacing, retries, waits, concurrency. Read once per execution
+ * (helpers/requestSettings.ts). Every option has a default that suits PostHog Cloud and
+ * self-hosted instances alike, so the collection stays empty unless a run needs tuning.
+ */
 export const requestOptions: INodeProperties = {
 	displayName: 'Request Options',
 	name: 'requestOptions',
