@@ -74,7 +74,7 @@ describe('credential', () => {
 		const data = { region: 'us', host: '', projectId: '1', apiKey: 'phx_x', ...values };
 		const shown = type.properties
 			.filter((property) => property.type === 'notice')
-			.filter((property) => NodeHelpers.displayParameter(data, property, null))
+			.filter((property) => NodeHelpers.displayParameter(data, property, null, null))
 			.map((property) => property.name);
 		expect(shown).toEqual(expected);
 	});
