@@ -60,6 +60,7 @@ export async function apiRequest(this: PostHogContext, request: ApiRequest): Pro
 		attempts++;
 		// an attempt ends at its Timeout, or earlier when Max Wait runs out
 		const left = started + policy.maxWaitMs - Date.now();
+		const attemptMs = Math.max(1, Math.min(timeoutMs, left));
 		let answer: Answer | undefined;
 		let problem: NetworkProblem | undefined;
 		try {
@@ -69,13 +70,20 @@ export async function apiRequest(this: PostHogContext, request: ApiRequest): Pro
 				qs: request.qs,
 				body,
 				hostname: session.hostname,
-				timeoutMs: Math.max(1, Math.min(timeoutMs, left)),
+				timeoutMs: attemptMs,
 				cancel,
 			});
 		} catch (error) {
 			if (cancel?.aborted) throw cancelled(session, request);
 			problem = networkProblem(error, { origin: session.origin, timeoutSeconds: settings.timeoutSeconds });
 			if (!problem) throw unexpectedFailure(session, error, failure);
+			if (problem.code === 'TIMEOUT' && attemptMs < timeoutMs) {
+				problem = {
+					...problem,
+					summary: `No complete answer before Max Wait (${settings.maxWaitSeconds} s) ran out`,
+					hint: 'The request and its retries took longer than Max Wait. Raise "Max Wait (Seconds)" under Request Options, or narrow the request.',
+				};
+			}
 		} finally {
 			for (const slot of slots) slot.release();
 		}
