@@ -4,7 +4,7 @@
  */
 import { runNode } from '../harness/engine';
 import { brokenBody, hang, trickle } from '../helpers/hostileReplies';
-import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
+import { credentialsFor, scriptedServer, type Reply, type ScriptedServer } from '../helpers/scriptedServer';
 
 const listPersons = (requestOptions: Record<string, unknown>) => ({
 	resource: 'person',
@@ -12,10 +12,10 @@ const listPersons = (requestOptions: Record<string, unknown>) => ({
 	limit: 5,
 	requestOptions: { rateLimits: 'none', retryDelayMs: 1, ...requestOptions },
 });
-const page = { status: 200, body: { results: [{ uuid: 'u1', distinct_ids: ['d1'] }], next: null } };
-const throttled = (retryAfter?: string) => ({
+const page: Reply = { status: 200, body: { results: [{ uuid: 'u1', distinct_ids: ['d1'] }], next: null } };
+const throttled = (retryAfter?: string): Reply => ({
 	status: 429,
-	headers: retryAfter === undefined ? {} : { 'Retry-After': retryAfter },
+	headers: retryAfter === undefined ? {} : ({ 'Retry-After': retryAfter } as Record<string, string>),
 	body: { type: 'throttled_error', code: 'throttled', detail: 'Request was throttled. Expected available in 1 second.', attr: null },
 });
 
