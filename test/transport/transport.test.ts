@@ -119,6 +119,19 @@ describe('transport: retries and errors', () => {
 		expect(result.error?.context?.itemIndex).toBe(0);
 	});
 
+	test('a failed batched call gives its Continue On Fail items the httpCode, like other error items', async () => {
+		server = await scriptedServer(() => ({
+			status: 400,
+			body: { type: 'validation_error', code: 'invalid_input', detail: 'You can only pass 1000 ids in one call', attr: null },
+		}));
+		const result = await runNode({
+			parameters: { resource: 'person', operation: 'bulkDelete', ids: 'user-1', requestOptions: fastRetries },
+			credentials: credentialsFor(server),
+			continueOnFail: true,
+		});
+		expect(result.items.map((item) => [item.json.httpCode, item.json.failedIds])).toEqual([['400', ['user-1']]]);
+	});
+
 	test('gives up after Max Retries and reports the attempts', async () => {
 		server = await scriptedServer(() => ({ status: 500, body: { type: 'server_error', code: 'error', detail: 'A server error occurred.' } }));
 		const result = await runNode({

@@ -167,7 +167,8 @@ export async function runBatchedOperation<E extends ItemIds, R>(
 			continue;
 		}
 		const item = errorItem(error, { item: entry.itemIndex });
-		item.json = { ...(operation.errorJson?.(entry, mine, batches.length) ?? {}), ...item.json, failedIds };
+		const httpCode = (cause as { httpCode?: string | null }).httpCode;
+		item.json = { ...(operation.errorJson?.(entry, mine, batches.length) ?? {}), ...item.json, ...(httpCode ? { httpCode } : {}), failedIds };
 		results[entry.itemIndex] = [item];
 	}
 	if (firstFailure) throw firstFailure;
