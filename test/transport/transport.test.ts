@@ -90,7 +90,7 @@ describe('transport: retries and errors', () => {
 			index === 0
 				? {
 						status: 429,
-						headers: { 'Retry-After': '1' },
+						headers: { 'Retry-After': '2' },
 						body: { type: 'throttled_error', code: 'throttled', detail: 'Request was throttled. Expected available in 1 second.', attr: null },
 					}
 				: { status: 200, body: { results: [], next: null } },
@@ -101,8 +101,8 @@ describe('transport: retries and errors', () => {
 		});
 		expect(result.error).toBeUndefined();
 		expect(server.requests).toHaveLength(2);
-		// it waited the second PostHog asked for (Initial Retry Delay is 1 ms here)
-		expect(server.times[1] - server.times[0]).toBeGreaterThanOrEqual(950);
+		// it waited the two seconds PostHog asked for (a backoff would be about 1 s here)
+		expect(server.times[1] - server.times[0]).toBeGreaterThanOrEqual(1950);
 	});
 
 	test('never retries a 4xx other than 429 and shows PostHog\'s detail', async () => {
