@@ -72,6 +72,9 @@ export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MA
 		signal.removeEventListener('abort', onAbort);
 	}
 	if (stop) throw stop;
+	// n8n's HTTP client builds a new agent per request, so the connection is never reused: close it
+	// now rather than leaving it open until the server's keep-alive timeout
+	body.destroy();
 	return Buffer.concat(chunks as unknown as Uint8Array[], size).toString('utf8');
 }
 
