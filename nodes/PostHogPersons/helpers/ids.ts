@@ -134,6 +134,8 @@ export interface IdListOptions {
 	purpose: string;
 	/** Where the IDs come from: the item field of `idField` (`field`) or the parameter. Default: the `idsFrom` parameter. */
 	source?: 'field' | 'parameter';
+	/** What the values are, in messages (default IDs / ID). */
+	noun?: { plural: string; singular: string };
 }
 
 /**
@@ -161,15 +163,16 @@ export function readItemIds(ctx: IExecuteFunctions, itemIndex: number, options: 
 	} catch (error) {
 		// the parsers only throw IdError
 		const idError = error as IdError;
+		const { plural, singular } = options.noun ?? { plural: 'IDs', singular: 'ID' };
 		throw new NodeOperationError(
 			ctx.getNode(),
-			idError.empty ? `No IDs to ${options.purpose}: ${lowerFirst(idError.message)}` : `Invalid ID: ${lowerFirst(idError.message)}`,
+			idError.empty ? `No ${plural} to ${options.purpose}: ${lowerFirst(idError.message)}` : `Invalid ${singular}: ${lowerFirst(idError.message)}`,
 			{
 				itemIndex,
 				description:
 					source === 'field'
-						? `Read from the field "${field}" of the input item. Each text value or list element is one ID, used exactly as given (nothing is split or trimmed); whole numbers are allowed. Check Input Field and the data coming into the node.`
-						: 'Type one ID per line (commas also separate IDs on a line), or use an expression: its value is one ID, or a list of IDs. Each ID must be text or a whole number.',
+						? `Read from the field "${field}" of the input item. Each text value or list element is one ${singular}, used exactly as given (nothing is split or trimmed); whole numbers are allowed. Check Input Field and the data coming into the node.`
+						: `Type one ${singular} per line (commas also separate them on a line), or use an expression: its value is one ${singular}, or a list. Each must be text or a whole number.`,
 			},
 		);
 	}

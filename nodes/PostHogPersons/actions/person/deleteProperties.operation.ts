@@ -32,7 +32,8 @@ export const description = updateDisplayOptions(displayOptions, properties);
 function readKeys(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	const keys = readItemIds(ctx, itemIndex, {
 		kind: 'distinctId',
-		purpose: 'delete: fill in Property Names with one or more person property names',
+		purpose: 'delete',
+		noun: { plural: 'property names', singular: 'property name' },
 		parameter: 'propertyKeys',
 		source: 'parameter',
 	});

@@ -86,6 +86,7 @@ function readBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 		const ids = readItemIds(ctx, itemIndex, {
 			kind: 'distinctId',
 			purpose: 'move off the person',
+			noun: { plural: 'distinct IDs', singular: 'distinct ID' },
 			parameter: 'distinctIdsToSplit',
 			source: 'parameter',
 		});
