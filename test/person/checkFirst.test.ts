@@ -98,8 +98,10 @@ describe('finding 5: with any invalid item and no Continue On Fail, nothing is s
 });
 
 describe('finding 6: distinct IDs are resolved in batched look-ups', () => {
-	it('10,000 updates by distinct ID make 10,000 PATCHes and 50 look-ups', async () => {
-		const count = 10_000;
+	// N updates by distinct ID make N PATCHes and N/200 look-ups (10,000 updates: 10,050 requests; a
+	// smaller N keeps the test quick on a loaded machine)
+	it('2,000 updates by distinct ID make 2,000 PATCHes and 10 look-ups', async () => {
+		const count = 2_000;
 		const sandbox = await startSandbox({ port: 0, persons: count, eventsPerPerson: 0, rateLimits: false, quiet: true });
 		try {
 			const targets = [...sandbox.store.personsByUuid.values()].slice(0, count);
@@ -113,7 +115,7 @@ describe('finding 6: distinct IDs are resolved in batched look-ups', () => {
 			const patches = sandbox.requests.filter((entry) => entry.method === 'PATCH');
 			expect(lookups).toHaveLength(count / 200);
 			expect(patches).toHaveLength(count);
-			expect(sandbox.requests.length).toBeLessThanOrEqual(10_050);
+			expect(sandbox.requests).toHaveLength(count + count / 200);
 			expect(lookups.every((entry) => (entry.body as { distinct_ids: string[] }).distinct_ids.length === 200)).toBe(true);
 			targets.forEach((p, n) => expect(sandbox.store.getPerson(p.uuid)?.properties.n).toBe(n));
 		} finally {

@@ -1,14 +1,15 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { apiRequest, getRequestSettings, requestAllPages } from '../transport';
+import { apiRequest, getRequestSettings, restPages } from '../transport';
 import { runPool } from './items';
 import { isUuid } from './validation';
 
 /**
  * The event-deletion state of persons, from `GET persons/deletion_status/` (PostHog keeps a row per
  * person whose events it was asked to delete: pending, or completed with the time it verified the
- * deletion; newest first). For a few persons it asks once per person (`?person_uuid=`); for many,
- * whichever costs fewer requests: per person, or reading all rows in pages of 1000.
+ * deletion; newest first). For a few persons it asks once per person (`?person_uuid=`). For more,
+ * it reads the first page of all rows (1000) and then whichever costs fewer requests: the
+ * remaining pages, or one request per person not on the first page.
  */
 
 export interface EventDeletion {
@@ -52,39 +53,46 @@ function keepNewest(rows: Map<string, EventDeletion>, list: unknown, wanted: Set
 	}
 }
 
+/** Reads all rows page by page, unless after the first page asking per person is cheaper. Returns whether it read all. */
+async function readAllRows(ctx: IExecuteFunctions, uuids: string[], wanted: Set<string>, result: EventDeletions): Promise<boolean> {
+	let first = true;
+	const pages = restPages.call(ctx, {
+		method: 'GET',
+		endpoint: 'persons/deletion_status/',
+		qs: { status: 'all', limit: PAGE_SIZE },
+		requestClass: 'persons',
+		idempotent: true,
+	});
+	for await (const page of pages) {
+		result.requests++;
+		keepNewest(result.rows, page.records, wanted);
+		if (!first) continue;
+		first = false;
+		const total = Number(page.body.count);
+		const size = Math.max(1, page.records.length);
+		const pagesLeft = Number.isFinite(total) && total >= 0 ? Math.ceil(total / size) - 1 : Infinity;
+		const unseen = uuids.filter((uuid) => !result.rows.has(uuid)).length;
+		if (pagesLeft > unseen) return false;
+	}
+	return true;
+}
+
 export async function eventDeletions(ctx: IExecuteFunctions, uuids: string[]): Promise<EventDeletions> {
 	const result: EventDeletions = { rows: new Map(), failed: new Map(), requests: 0 };
 	if (uuids.length === 0) return result;
 	const wanted = new Set(uuids);
 	if (uuids.length >= PER_PERSON_BELOW) {
 		try {
-			result.requests++;
-			const probe = await apiRequest.call(ctx, {
-				method: 'GET',
-				endpoint: 'persons/deletion_status/',
-				qs: { status: 'all', limit: 1 },
-				requestClass: 'persons',
-				idempotent: true,
-			});
-			const total = Number(probe.body.count);
-			const pages = Number.isFinite(total) && total >= 0 ? Math.ceil(total / PAGE_SIZE) : Infinity;
-			if (pages < uuids.length) {
-				const rows = await requestAllPages.call(
-					ctx,
-					{ method: 'GET', endpoint: 'persons/deletion_status/', qs: { status: 'all', limit: PAGE_SIZE }, requestClass: 'persons', idempotent: true },
-					{},
-				);
-				result.requests += Math.max(1, pages);
-				keepNewest(result.rows, rows, wanted);
-				return result;
-			}
+			if (await readAllRows(ctx, uuids, wanted, result)) return result;
 		} catch {
 			// fall back to asking per person, which reports failures per person
 		}
 	}
+	// rows come newest first, so a person seen on a page already has its latest row
+	const rest = uuids.filter((uuid) => !result.rows.has(uuid));
 	const { concurrency } = await getRequestSettings.call(ctx);
-	await runPool(uuids.length, concurrency, async (index) => {
-		const uuid = uuids[index];
+	await runPool(rest.length, concurrency, async (index) => {
+		const uuid = rest[index];
 		result.requests++;
 		try {
 			const response = await apiRequest.call(ctx, {
