@@ -41,7 +41,7 @@ describe('finding 5: with any invalid item and no Continue On Fail, nothing is s
 			'Reset Distinct ID',
 			() => person('resetDistinctId', { distinctId: '={{ $json.id }}' }),
 			[{ id: 'user-000001' }, { id: { nested: 1 } }],
-			/The distinct ID is an object, not text|The distinct ID is object, not text/,
+			/The value of "distinctId" is an object, not text/,
 		],
 		[
 			'Delete',

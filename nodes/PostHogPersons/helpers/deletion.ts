@@ -2,10 +2,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { apiRequest } from '../transport';
-import { planBatches, runBatches, type Batch, type BatchOutcome } from './batching';
 import type { IdKind } from './ids';
 import { idKey } from './ids';
-import { completeDistinctIds, lookUpPersons, type LookupResult } from './person';
+import { addLookupKey, completeDistinctIds, lookUpAll, lookupKeys, lookUpPersons, type LookupResult } from './person';
 import type { Outcome, ReceiptJson } from './receipts';
 
 /**
@@ -17,6 +16,7 @@ import type { Outcome, ReceiptJson } from './receipts';
  * 3. where PostHog's answer leaves an outcome open (a call that failed after it may have been
  *    processed, persons neither counted nor listed as errors), look the persons up again: a person
  *    that no longer exists was deleted, one that still exists was not.
+ * Step 2 for Bulk Delete is in bulkDeleteCalls.ts; Delete sends its own DELETE per person.
  */
 
 export interface DeletionFlags {
@@ -89,18 +89,17 @@ async function lookUpPersonIds(ctx: IExecuteFunctions, keys: string[], itemIndex
 
 /** Step 1: resolves the IDs of all requests and plans the deletions (nothing is deleted yet). */
 export async function resolveTargets(ctx: IExecuteFunctions, requests: DeletionRequest[]): Promise<Targets> {
-	const keys: Record<TargetKind, Map<string, number>> = { distinctId: new Map(), uuid: new Map(), personId: new Map() };
+	const keys = lookupKeys();
+	const personIds = new Map<string, number>();
 	for (const request of requests) {
 		for (const id of request.ids) {
-			const key = targetKey(request.kind, id);
-			if (!keys[request.kind].has(key)) keys[request.kind].set(key, request.itemIndex);
+			if (request.kind !== 'personId') addLookupKey(keys, request.kind, targetKey(request.kind, id), request.itemIndex);
+			else if (!personIds.has(id)) personIds.set(id, request.itemIndex);
 		}
 	}
-	const itemOf = (kind: TargetKind) => (key: string) => keys[kind].get(key) ?? 0;
 	const lookups: Record<TargetKind, LookupResult> = {
-		distinctId: keys.distinctId.size ? await lookUpPersons(ctx, 'distinctId', [...keys.distinctId.keys()], itemOf('distinctId')) : emptyLookup(),
-		uuid: keys.uuid.size ? await lookUpPersons(ctx, 'uuid', [...keys.uuid.keys()], itemOf('uuid')) : emptyLookup(),
-		personId: keys.personId.size ? await lookUpPersonIds(ctx, [...keys.personId.keys()], itemOf('personId')) : emptyLookup(),
+		...(await lookUpAll(ctx, keys)),
+		personId: await lookUpPersonIds(ctx, [...personIds.keys()], (key) => personIds.get(key) ?? 0),
 	};
 	const persons = new Map<string, IDataObject>();
 	const plan = new Map<string, DeletionFlags>();
@@ -165,106 +164,6 @@ export async function recheck(
 		}
 	}
 	return lookup.calls;
-}
-
-type Summary = IDataObject & { attempts: number };
-
-function count(value: unknown): number | undefined {
-	return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
-/** Reads one bulk_delete answer into person outcomes; persons it leaves open go to `open`. */
-function readAnswer(
-	batch: Batch,
-	flags: DeletionFlags,
-	answer: BatchOutcome<Summary>,
-	outcomes: Map<string, PersonOutcome>,
-	open: Map<string, { present: PersonOutcome; why: string }>,
-): void {
-	const ids = batch.ids;
-	if (answer.error) {
-		const reason = answer.error.message;
-		if (certainlyNotProcessed(answer.error)) {
-			for (const uuid of ids) outcomes.set(uuid, { outcome: 'failed', reason, cause: answer.error });
-		} else {
-			const present: PersonOutcome = { outcome: 'failed', reason, cause: answer.error };
-			for (const uuid of ids) open.set(uuid, { present, why: `The bulk_delete call failed (${reason})` });
-		}
-		return;
-	}
-	const body = answer.result as Summary;
-	const errors = body.deletion_errors;
-	const deleted = count(body.persons_deleted);
-	const queued = count(body.persons_queued_for_deletion) ?? 0;
-	if ((errors !== undefined && !Array.isArray(errors)) || (!flags.keepPerson && deleted === undefined)) {
-		const present: PersonOutcome = { outcome: 'uncertain', reason: 'PostHog answered bulk_delete with a summary the node cannot read, and the person still exists' };
-		for (const uuid of ids) open.set(uuid, { present, why: 'PostHog answered bulk_delete with a summary the node cannot read' });
-		return;
-	}
-	const inCall = new Set(ids);
-	let unattributed = 0;
-	for (const entry of (errors ?? []) as unknown[]) {
-		const uuid = entry !== null && typeof entry === 'object' ? (entry as IDataObject).person_uuid : undefined;
-		const key = typeof uuid === 'string' ? uuid.toLowerCase() : undefined;
-		if (key === undefined || !inCall.has(key)) {
-			unattributed++;
-			continue;
-		}
-		const step = (entry as IDataObject).step;
-		outcomes.set(key, { outcome: 'failed', reason: `PostHog could not delete the person${typeof step === 'string' ? ` (failed step: ${step})` : ''}; it still exists and can be deleted again` });
-	}
-	const rest = ids.filter((uuid) => !outcomes.has(uuid));
-	if (flags.keepPerson) {
-		const outcome: PersonOutcome = unattributed
-			? { outcome: 'uncertain', reason: `PostHog reported ${unattributed} deletion error(s) of this call without naming the person` }
-			: { outcome: 'kept' };
-		for (const uuid of rest) outcomes.set(uuid, outcome);
-		return;
-	}
-	if (queued > 0) {
-		// PostHog deletes the persons later: a person still existing now says nothing
-		const outcome: PersonOutcome = unattributed
-			? { outcome: 'uncertain', reason: `PostHog queued the deletion but reported ${unattributed} deletion error(s) of this call without naming the person; check with Verify Deletion` }
-			: { outcome: 'queued' };
-		for (const uuid of rest) outcomes.set(uuid, outcome);
-		return;
-	}
-	if (unattributed === 0 && (deleted ?? 0) >= rest.length) {
-		for (const uuid of rest) outcomes.set(uuid, { outcome: 'deleted' });
-		return;
-	}
-	const why = unattributed
-		? `PostHog reported ${unattributed} deletion error(s) of this call without naming the person`
-		: `PostHog deleted ${deleted ?? 0} of the ${rest.length} persons of this call without reporting errors${answer.result?.attempts && answer.result.attempts > 1 ? ' (the call was retried; an earlier attempt may have deleted some)' : ''}`;
-	const present: PersonOutcome = { outcome: 'failed', reason: `${why}, and the person still exists` };
-	for (const uuid of rest) open.set(uuid, { present, why });
-}
-
-/** Steps 2 and 3: deletes the planned persons with bulk_delete calls; returns every person's outcome. */
-export async function bulkDeleteTargets(
-	ctx: IExecuteFunctions,
-	targets: Targets,
-	batchSize: number,
-): Promise<{ outcomes: Map<string, PersonOutcome>; deleteCalls: number; recheckCalls: number }> {
-	const entries = [...targets.plan].map(([uuid, flags]) => ({ group: JSON.stringify(flags), ids: [uuid] }));
-	const batches = planBatches(entries, batchSize);
-	const answers = await runBatches(ctx, batches, async (batch): Promise<Summary> => {
-		const flags = JSON.parse(batch.group) as DeletionFlags;
-		const response = await apiRequest.call(ctx, {
-			method: 'POST',
-			endpoint: 'persons/bulk_delete/',
-			// the IDs travel in the JSON body; PostHog ignores them in the query string
-			body: { ids: batch.ids, delete_events: flags.deleteEvents, delete_recordings: flags.deleteRecordings, keep_person: flags.keepPerson },
-			requestClass: 'personsDelete',
-			idempotent: true,
-		});
-		return { ...response.body, attempts: response.attempts };
-	});
-	const outcomes = new Map<string, PersonOutcome>();
-	const open = new Map<string, { present: PersonOutcome; why: string }>();
-	for (const answer of answers) readAnswer(answer.batch, JSON.parse(answer.batch.group) as DeletionFlags, answer, outcomes, open);
-	const recheckCalls = await recheck(ctx, open, outcomes);
-	return { outcomes, deleteCalls: batches.length, recheckCalls };
 }
 
 /** The receipt of one requested ID. Dry runs show the person's email and name; real deletions do not. */

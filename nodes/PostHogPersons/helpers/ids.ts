@@ -23,6 +23,21 @@ export function idKey(kind: IdKind, id: string): string {
 	return kind === 'uuid' ? id.toLowerCase() : id;
 }
 
+/**
+ * The kind of IDs an operation was given by an options parameter ("Delete By", "Look Up By",
+ * "Verify By"): `distinct_ids`, or `uuids` / `ids` (person UUIDs). Anything else (e.g. from an
+ * expression) is an error naming the field (`label`).
+ */
+export function readIdKind(ctx: IExecuteFunctions, itemIndex: number, parameter: string, label: string): IdKind {
+	const value = ctx.getNodeParameter(parameter, itemIndex, 'distinct_ids');
+	if (value === 'distinct_ids') return 'distinctId';
+	if (value === 'uuids' || value === 'ids') return 'uuid';
+	throw new NodeOperationError(ctx.getNode(), `"${String(value)}" is not a choice of ${label}`, {
+		itemIndex,
+		description: `Set ${label} to "Distinct IDs" or "Person UUIDs".`,
+	});
+}
+
 /** Whether a parameter's raw (unevaluated) value is an n8n expression. */
 function isExpression(raw: unknown): boolean {
 	if (typeof raw === 'string') return raw.startsWith('=');

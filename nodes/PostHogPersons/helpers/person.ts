@@ -88,6 +88,24 @@ export async function lookUpPersons(
 	return result;
 }
 
+/** Keys to look up per kind, each with the first input item that asked for it (for error messages). */
+export type LookupKeys = Record<IdKind, Map<string, number>>;
+
+export function lookupKeys(): LookupKeys {
+	return { distinctId: new Map(), uuid: new Map() };
+}
+
+export function addLookupKey(keys: LookupKeys, kind: IdKind, key: string, itemIndex: number): void {
+	if (!keys[kind].has(key)) keys[kind].set(key, itemIndex);
+}
+
+/** `lookUpPersons` for every kind of `keys` (distinct IDs first, then UUIDs). */
+export async function lookUpAll(ctx: IExecuteFunctions, keys: LookupKeys): Promise<Record<IdKind, LookupResult>> {
+	const byKind = (kind: IdKind) => lookUpPersons(ctx, kind, [...keys[kind].keys()], (key) => keys[kind].get(key) ?? 0);
+	const distinctId = await byKind('distinctId');
+	return { distinctId, uuid: await byKind('uuid') };
+}
+
 /**
  * PostHog's batch look-ups list at most 10 distinct IDs per person. For persons that show 10,
  * the whole list is read with `GET persons/{uuid}/` so that a receipt names every distinct ID

@@ -9,8 +9,10 @@ export function isUuid(value: string): boolean {
 }
 
 /**
- * A text parameter that must not be empty (numbers from expressions are accepted as text).
- * Empty is a NodeOperationError: `message` says what is missing, `description` how to fix it.
+ * A text parameter that must not be empty (whole numbers from expressions become their digits).
+ * Names are trimmed; with `exact` (distinct IDs) the text is used exactly as given, never
+ * trimmed, and anything but text or a whole number is an error. Empty is a NodeOperationError:
+ * `message` says what is missing, `description` how to fix it.
  */
 export function requiredText(
 	ctx: IExecuteFunctions,
@@ -18,35 +20,21 @@ export function requiredText(
 	itemIndex: number,
 	message: string,
 	description: string,
+	options: { exact?: boolean } = {},
 ): string {
 	const raw = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }) as unknown;
-	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	let text = '';
+	if (typeof raw === 'string') text = options.exact ? raw : raw.trim();
+	else if (typeof raw === 'number' && (!options.exact || Number.isSafeInteger(raw))) text = String(raw);
+	else if (options.exact && raw !== null && raw !== undefined) {
+		const kind = Array.isArray(raw) ? 'a list' : typeof raw === 'object' ? 'an object' : typeof raw === 'number' ? 'a number that is not whole' : `a ${typeof raw}`;
+		throw new NodeOperationError(ctx.getNode(), `The value of "${parameter}" is ${kind}, not text`, {
+			itemIndex,
+			description: 'A distinct ID is text (or a whole number). Check the expression of this field.',
+		});
+	}
 	if (text === '') throw new NodeOperationError(ctx.getNode(), message, { itemIndex, description });
 	return text;
-}
-
-/**
- * A distinct ID parameter (e.g. Reset Distinct ID, Split's distinct ID to keep): exactly as given,
- * never trimmed (a distinct ID may contain spaces); a whole number from an expression is written
- * as its digits. Empty is a NodeOperationError like `requiredText`.
- */
-export function requiredId(
-	ctx: IExecuteFunctions,
-	parameter: string,
-	itemIndex: number,
-	message: string,
-	description: string,
-): string {
-	const raw = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }) as unknown;
-	if (raw === null || raw === undefined || raw === '') {
-		throw new NodeOperationError(ctx.getNode(), message, { itemIndex, description });
-	}
-	if (typeof raw === 'string') return raw;
-	if (typeof raw === 'number' && Number.isSafeInteger(raw)) return String(raw);
-	throw new NodeOperationError(ctx.getNode(), `The distinct ID is ${Array.isArray(raw) ? 'a list' : typeof raw}, not text`, {
-		itemIndex,
-		description: 'A distinct ID is text (or a whole number). Check the expression of this field.',
-	});
 }
 
 /** A person ID as PostHog's `/persons/{id}/` accepts it: the numeric ID or the UUID. */

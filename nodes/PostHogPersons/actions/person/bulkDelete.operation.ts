@@ -2,8 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { DeletionFlags, DeletionRequest } from '../../helpers/deletion';
-import { bulkDeleteTargets, deletionReceipt, refuseNodeRetry, resolveTargets } from '../../helpers/deletion';
-import { readItemIds } from '../../helpers/ids';
+import { bulkDeleteTargets } from '../../helpers/bulkDeleteCalls';
+import { deletionReceipt, refuseNodeRetry, resolveTargets } from '../../helpers/deletion';
+import { readIdKind, readItemIds } from '../../helpers/ids';
 import { emitReceipts, readEveryItem } from '../../helpers/receipts';
 import { dryRunOption, deletionFlagProperties, irreversibleNotice } from '../descriptions/deletion';
 import { idListProperty, idSourceProperties } from '../descriptions/idSource';
@@ -76,14 +77,7 @@ export function readFlags(ctx: IExecuteFunctions, itemIndex: number, what: strin
 }
 
 function readRequest(ctx: IExecuteFunctions, itemIndex: number): DeletionRequest {
-	const deleteBy = ctx.getNodeParameter('deleteBy', itemIndex, 'distinct_ids');
-	if (deleteBy !== 'distinct_ids' && deleteBy !== 'ids') {
-		throw new NodeOperationError(ctx.getNode(), `"${String(deleteBy)}" is not a way to delete persons`, {
-			itemIndex,
-			description: 'Set Delete By to "Distinct IDs" or "Person UUIDs".',
-		});
-	}
-	const kind = deleteBy === 'ids' ? 'uuid' : 'distinctId';
+	const kind = readIdKind(ctx, itemIndex, 'deleteBy', 'Delete By');
 	const ids = readItemIds(ctx, itemIndex, { kind, purpose: 'delete' });
 	const flags = readFlags(ctx, itemIndex, 'persons');
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;

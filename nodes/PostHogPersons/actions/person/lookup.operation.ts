@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { IdKind } from '../../helpers/ids';
-import { idKey, readItemIds } from '../../helpers/ids';
+import { idKey, readIdKind, readItemIds } from '../../helpers/ids';
 import { errorItem, usesErrorOutput, withItemIndex } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
-import { lookUpPersons, type LookupResult } from '../../helpers/person';
+import { addLookupKey, lookUpAll, lookupKeys } from '../../helpers/person';
 import { idListProperty, idSourceProperties } from '../descriptions/idSource';
 import { outputProperties } from '../descriptions/output';
 
@@ -54,14 +54,7 @@ interface LookupRequest {
 }
 
 function readRequest(ctx: IExecuteFunctions, itemIndex: number): LookupRequest {
-	const lookupBy = ctx.getNodeParameter('lookupBy', itemIndex, 'distinct_ids');
-	if (lookupBy !== 'distinct_ids' && lookupBy !== 'uuids') {
-		throw new NodeOperationError(ctx.getNode(), `"${String(lookupBy)}" is not a way to look up persons`, {
-			itemIndex,
-			description: 'Set Look Up By to "Distinct IDs" or "Person UUIDs".',
-		});
-	}
-	const kind: IdKind = lookupBy === 'uuids' ? 'uuid' : 'distinctId';
+	const kind = readIdKind(ctx, itemIndex, 'lookupBy', 'Look Up By');
 	return { kind, ids: readItemIds(ctx, itemIndex, { kind, purpose: 'look up' }) };
 }
 
@@ -71,15 +64,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const results: INodeExecutionData[][] = items.map(() => []);
 	// every item is read and checked before anything is sent
 	const requests = new Map<number, LookupRequest>();
-	const keys: Record<IdKind, Map<string, number>> = { distinctId: new Map(), uuid: new Map() };
+	const keys = lookupKeys();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const request = readRequest(this, itemIndex);
 			requests.set(itemIndex, request);
-			for (const id of request.ids) {
-				const key = idKey(request.kind, id);
-				if (!keys[request.kind].has(key)) keys[request.kind].set(key, itemIndex);
-			}
+			for (const id of request.ids) addLookupKey(keys, request.kind, idKey(request.kind, id), itemIndex);
 		} catch (error) {
 			const wrapped = withItemIndex(this, error, itemIndex);
 			if (!continueOnFail) throw wrapped;
@@ -87,10 +77,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 	}
 	// the IDs of all items, de-duplicated, in calls of 200
-	const lookups = {} as Record<IdKind, LookupResult>;
-	for (const kind of ['distinctId', 'uuid'] as IdKind[]) {
-		lookups[kind] = await lookUpPersons(this, kind, [...keys[kind].keys()], (key) => keys[kind].get(key) ?? 0);
-	}
+	const lookups = await lookUpAll(this, keys);
 	// the persons found, mapped back to the items that asked for them
 	for (const [itemIndex, request] of requests) {
 		const { found, failed } = lookups[request.kind];

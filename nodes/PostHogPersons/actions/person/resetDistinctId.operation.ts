@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { recordItems } from '../../helpers/items';
 import { runPerItem } from '../../helpers/perItem';
-import { requiredId } from '../../helpers/validation';
+import { requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 
 const properties: INodeProperties[] = [
@@ -26,12 +26,13 @@ export const description = updateDisplayOptions(displayOptions, properties);
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items, {
 		read: (itemIndex) =>
-			requiredId(
+			requiredText(
 				this,
 				'distinctId',
 				itemIndex,
 				'No distinct ID given',
 				'Fill in Distinct ID with the distinct ID of the deleted person that should be usable again.',
+				{ exact: true },
 			),
 		act: async (itemIndex, distinctId) => {
 			const response = await apiRequest.call(this, {

@@ -4,7 +4,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { readItemIds } from '../../helpers/ids';
 import { recordItems } from '../../helpers/items';
 import { runPerItem } from '../../helpers/perItem';
-import { requiredId } from '../../helpers/validation';
+import { requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { irreversibleNotice } from '../descriptions/deletion';
 import { personLocator } from '../descriptions/personLocator';
@@ -73,12 +73,13 @@ function readBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 	const mode = ctx.getNodeParameter('splitMode', itemIndex, 'all') as SplitMode;
 	if (mode === 'all') return {};
 	if (mode === 'keepOne') {
-		const main = requiredId(
+		const main = requiredText(
 			ctx,
 			'mainDistinctId',
 			itemIndex,
 			'No distinct ID to keep given',
 			'Fill in Distinct ID to Keep, or choose the Split Mode "All Distinct IDs".',
+			{ exact: true },
 		);
 		return { main_distinct_id: main };
 	}

@@ -2,8 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { IdKind } from '../../helpers/ids';
-import { idKey, readItemIds } from '../../helpers/ids';
-import { lookUpPersons, type LookupResult } from '../../helpers/person';
+import { idKey, readIdKind, readItemIds } from '../../helpers/ids';
+import { addLookupKey, lookUpAll, lookupKeys, type LookupResult } from '../../helpers/person';
 import type { Outcome, ReceiptJson } from '../../helpers/receipts';
 import { emitReceipts, readEveryItem } from '../../helpers/receipts';
 import { isUuid, valueAtPath } from '../../helpers/validation';
@@ -55,14 +55,7 @@ interface VerifyRequest {
 }
 
 function readRequest(ctx: IExecuteFunctions, itemIndex: number): VerifyRequest {
-	const verifyBy = ctx.getNodeParameter('verifyBy', itemIndex, 'distinct_ids');
-	if (verifyBy !== 'distinct_ids' && verifyBy !== 'uuids') {
-		throw new NodeOperationError(ctx.getNode(), `"${String(verifyBy)}" is not a way to verify deletions`, {
-			itemIndex,
-			description: 'Set Verify By to "Distinct IDs" or "Person UUIDs".',
-		});
-	}
-	const kind: IdKind = verifyBy === 'uuids' ? 'uuid' : 'distinctId';
+	const kind = readIdKind(ctx, itemIndex, 'verifyBy', 'Verify By');
 	const ids = readItemIds(ctx, itemIndex, { kind, purpose: 'verify' });
 	const request: VerifyRequest = { kind, ids };
 	const fromField = ctx.getNodeParameter('idsFrom', itemIndex, 'parameter') === 'field';
@@ -145,18 +138,12 @@ function verificationReceipt(request: VerifyRequest, id: string, checks: Checks)
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const read = readEveryItem(this, items.length, (itemIndex) => readRequest(this, itemIndex));
-	const keys: Record<IdKind, Map<string, number>> = { distinctId: new Map(), uuid: new Map() };
-	const add = (kind: IdKind, key: string, itemIndex: number) => {
-		if (!keys[kind].has(key)) keys[kind].set(key, itemIndex);
-	};
+	const keys = lookupKeys();
 	for (const [itemIndex, request] of read.requests) {
-		for (const id of request.ids) add(request.kind, idKey(request.kind, id), itemIndex);
-		if (request.personUuid) add('uuid', request.personUuid, itemIndex);
+		for (const id of request.ids) addLookupKey(keys, request.kind, idKey(request.kind, id), itemIndex);
+		if (request.personUuid) addLookupKey(keys, 'uuid', request.personUuid, itemIndex);
 	}
-	const lookups = {} as Record<IdKind, LookupResult>;
-	for (const kind of ['distinctId', 'uuid'] as IdKind[]) {
-		lookups[kind] = await lookUpPersons(this, kind, [...keys[kind].keys()], (key) => keys[kind].get(key) ?? 0);
-	}
+	const lookups = await lookUpAll(this, keys);
 	const uuids = new Set(keys.uuid.keys());
 	for (const person of lookups.distinctId.found.values()) uuids.add(String(person.uuid).toLowerCase());
 	const checks: Checks = { lookups, deletions: await eventDeletions(this, [...uuids]), checkedAt: new Date().toISOString() };
