@@ -86,7 +86,7 @@ test('the empty 202 of older PostHog versions: the persons are looked up again',
 test('deletion_errors in upper case map to their person; an entry naming nobody of the call is not ignored', async () => {
 	const gone = new Set<string>();
 	server = await scriptedServer(
-		posthog((body) => {
+		posthog(() => {
 			gone.add(B);
 			return {
 				status: 202,
