@@ -8,5 +8,6 @@ import { exportScenario } from './export';
 import { formScenario } from './form';
 import { listScenario } from './list';
 import { typesScenario } from './types';
+import { verifyScenario } from './verify';
 
-export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, typesScenario, formScenario];
+export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, typesScenario, formScenario, verifyScenario];
