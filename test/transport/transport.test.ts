@@ -125,7 +125,7 @@ describe('transport: retries and errors', () => {
 			body: { type: 'validation_error', code: 'invalid_input', detail: 'You can only pass 1000 ids in one call', attr: null },
 		}));
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'bulkDelete', ids: 'user-1', requestOptions: fastRetries },
+			parameters: { resource: 'person', operation: 'lookup', lookupBy: 'distinct_ids', ids: 'user-1', requestOptions: fastRetries },
 			credentials: credentialsFor(server),
 			continueOnFail: true,
 		});
