@@ -2,6 +2,7 @@ import { startSandbox } from '../../sandbox';
 import { runNode } from '../../test/harness/engine';
 import { pickDistinctIds, sandboxCredentials } from '../../test/helpers/sandbox';
 import { SIZES, log, type Benchmark } from './common';
+import { achievedPerWindow, pacedDeleteParameters } from './pacing';
 
 /**
  * 50 executions of the node at once (as 50 form submissions arriving together), all with the
@@ -20,23 +21,7 @@ async function sharedKeyRun() {
 	const sandbox = await startSandbox({ port: 0, persons: calls + 100, eventsPerPerson: 0, timeScale, quiet: true });
 	try {
 		const targets = pickDistinctIds(sandbox, calls);
-		const parameters = {
-			resource: 'person',
-			operation: 'bulkDelete',
-			idsFrom: 'field',
-			idField: 'distinct_id',
-			options: { batchSize: 1 },
-			requestOptions: {
-				rateLimits: 'custom',
-				customLimits: {
-					limit: [
-						{ appliesTo: 'personsDelete', requests: 480, perSeconds: 60 / timeScale },
-						{ appliesTo: 'personsDelete', requests: 4800, perSeconds: 3600 / timeScale },
-					],
-				},
-				maxWaitSeconds: 3600,
-			},
-		};
+		const parameters = pacedDeleteParameters(timeScale, { maxWaitSeconds: 3600 });
 		const results = await Promise.all(
 			Array.from({ length: EXECUTIONS }, (_, execution) =>
 				runNode({
@@ -50,13 +35,10 @@ async function sharedKeyRun() {
 		const accepted = sandbox.requests.filter((entry) => entry.path.includes('bulk_delete') && entry.status === 202);
 		const throttled = sandbox.requests.filter((entry) => entry.status === 429).length;
 		const remaining = targets.filter((target) => sandbox.store.personsByUuid.has(target.uuid)).length;
-		// PostHog's limit is a sliding window: over k complete windows from the first call at most
-		// k × 480 calls fit. The achieved rate is the calls sent in the complete windows.
-		const windowMs = 60_000 / timeScale;
-		const first = accepted[0].startedAt;
-		const windows = Math.floor((accepted[accepted.length - 1].startedAt - first) / windowMs);
-		const inWindows = accepted.filter((entry) => entry.startedAt < first + windows * windowMs).length;
-		const achievedPerMin = inWindows / windows;
+		const { perWindow: achievedPerMin, windows } = achievedPerWindow(
+			accepted.map((entry) => entry.startedAt),
+			60_000 / timeScale,
+		);
 		return {
 			executions: EXECUTIONS,
 			boundPerMin: bound,

@@ -5,6 +5,7 @@
  */
 import { runNode } from '../harness/engine';
 import { gzipBomb, redirect } from '../helpers/hostileReplies';
+import { trendsPersons } from '../helpers/transportCases';
 import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
 
 const KEY = 'phx_scriptedServerSecretKey0000000000000000';
@@ -147,14 +148,7 @@ describe('transport: bodies, redirects and query polls', () => {
 				: { status: 200, body: { query_status: { id: 'q1', complete: true } } },
 		);
 		const result = await runNode({
-			parameters: {
-				resource: 'insight',
-				operation: 'getTrendsPersons',
-				insightSource: 'json',
-				insightQuery: JSON.stringify({ kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }], trendsFilter: { display: 'BoldNumber' } }),
-				series: '1',
-				requestOptions: options,
-			},
+			parameters: trendsPersons({ requestOptions: options }),
 			credentials: credentialsFor(server),
 		});
 		expect(result.error?.message).toBe('PostHog finished the query but its answer has no "results" and "columns"');

@@ -3,6 +3,7 @@
  * 10 of the transport issue). Each server gives up after a while, so old code that loops ends too.
  */
 import { runNode } from '../harness/engine';
+import { trendsPersons } from '../helpers/transportCases';
 import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
 
 const options = { rateLimits: 'none', retryDelayMs: 1, maxRetries: 0 };
@@ -30,16 +31,7 @@ describe('transport: paging without progress stops', () => {
 			body: { columns: ['actor'], results: [[{ id: `p${index}`, distinct_ids: [], properties: {} }]], hasMore: index < 200, limit: 1, offset: 0 },
 		}));
 		const result = await runNode({
-			parameters: {
-				resource: 'insight',
-				operation: 'getTrendsPersons',
-				insightSource: 'json',
-				insightQuery: JSON.stringify({ kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }], trendsFilter: { display: 'BoldNumber' } }),
-				series: '1',
-				returnAll: true,
-				options: { pageSize: 1 },
-				requestOptions: options,
-			},
+			parameters: trendsPersons({ returnAll: true, options: { pageSize: 1 }, requestOptions: options }),
 			credentials: credentialsFor(server),
 		});
 		expect(result.error?.message).toBe('PostHog answered the page at offset 0 when asked for offset 1');
@@ -53,16 +45,7 @@ describe('transport: paging without progress stops', () => {
 			return { status: 200, body: { columns: ['actor'], results: index === 0 ? [[{ id: 'p0', distinct_ids: [], properties: {} }]] : [], hasMore: index < 200, limit: 1, offset } };
 		});
 		const result = await runNode({
-			parameters: {
-				resource: 'insight',
-				operation: 'getTrendsPersons',
-				insightSource: 'json',
-				insightQuery: JSON.stringify({ kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }], trendsFilter: { display: 'BoldNumber' } }),
-				series: '1',
-				returnAll: true,
-				options: { pageSize: 1 },
-				requestOptions: options,
-			},
+			parameters: trendsPersons({ returnAll: true, options: { pageSize: 1 }, requestOptions: options }),
 			credentials: credentialsFor(server),
 		});
 		expect(result.error?.message).toBe('PostHog said more persons follow (hasMore) but sent none');

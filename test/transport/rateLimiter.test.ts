@@ -1,5 +1,6 @@
 import type { Bucket } from '../../nodes/PostHogPersons/transport/rateLimiter';
 import { RateLimiter } from '../../nodes/PostHogPersons/transport/rateLimiter';
+import { maxInWindow } from '../helpers/transportCases';
 
 const bucket = (name: string, requests: number, perSeconds: number): Bucket => ({ name, requests, perSeconds });
 
@@ -13,17 +14,6 @@ async function pace(limiter: RateLimiter, buckets: Bucket[], count: number, late
 		slot.release();
 	}
 	return sent;
-}
-
-/** Largest number of sends inside any window of `windowMs`. */
-function maxInWindow(times: number[], windowMs: number) {
-	let best = 0;
-	for (let start = 0; start < times.length; start++) {
-		let end = start;
-		while (end < times.length && times[end] - times[start] < windowMs) end++;
-		best = Math.max(best, end - start);
-	}
-	return best;
 }
 
 describe('RateLimiter (sliding window like DRF SimpleRateThrottle)', () => {

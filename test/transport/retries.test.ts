@@ -4,6 +4,7 @@
  */
 import { runNode } from '../harness/engine';
 import { brokenBody, hang, trickle } from '../helpers/hostileReplies';
+import { actorsPage, trendsPersons } from '../helpers/transportCases';
 import { credentialsFor, scriptedServer, type Reply, type ScriptedServer } from '../helpers/scriptedServer';
 
 const listPersons = (requestOptions: Record<string, unknown>) => ({
@@ -70,17 +71,10 @@ describe('transport: Retry-After, Max Retries and Max Wait', () => {
 			if (index < 2) {
 				return { status: 429, body: { type: 'throttled_error', code: 'throttled', detail: 'Too many queries are running right now — please try again in a moment.', attr: null } };
 			}
-			return { status: 200, body: { columns: ['actor'], results: [[{ id: 'p1', distinct_ids: ['d1'], properties: {} }]], hasMore: false, limit: 100, offset: 0 } };
+			return { status: 200, body: actorsPage(['p1']) };
 		});
 		const result = await runNode({
-			parameters: {
-				resource: 'insight',
-				operation: 'getTrendsPersons',
-				insightSource: 'json',
-				insightQuery: JSON.stringify({ kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }], trendsFilter: { display: 'BoldNumber' } }),
-				series: '1',
-				requestOptions: { rateLimits: 'none', retryDelayMs: 1 },
-			},
+			parameters: trendsPersons({ requestOptions: { rateLimits: 'none', retryDelayMs: 1 } }),
 			credentials: credentialsFor(server),
 		});
 		expect(result.error).toBeUndefined();

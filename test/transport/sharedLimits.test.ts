@@ -3,6 +3,7 @@
  * and PostHog's 3 concurrent queries are shared, not per execution (limits of the transport issue).
  */
 import { runNode } from '../harness/engine';
+import { actorsPage, maxInWindow, trendsPersons } from '../helpers/transportCases';
 import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
 
 const page = { status: 200, body: { results: [{ uuid: 'u1', distinct_ids: ['d1'] }], next: null } };
@@ -13,18 +14,6 @@ const customLimit = (requests: number, perSeconds: number, extra: Record<string,
 	...extra,
 });
 const listPerItem = (requestOptions: Record<string, unknown>) => ({ resource: 'person', operation: 'getAll', limit: 1, requestOptions });
-
-/** Largest number of arrivals inside any window of `windowMs`. */
-function maxInWindow(times: number[], windowMs: number) {
-	const sorted = [...times].sort((a, b) => a - b);
-	let best = 0;
-	for (let start = 0; start < sorted.length; start++) {
-		let end = start;
-		while (end < sorted.length && sorted[end] - sorted[start] < windowMs) end++;
-		best = Math.max(best, end - start);
-	}
-	return best;
-}
 
 describe('pacing per API key, shared by the executions of a process', () => {
 	let server: ScriptedServer;
@@ -71,17 +60,10 @@ describe('pacing per API key, shared by the executions of a process', () => {
 		server = await scriptedServer(() => ({
 			status: 200,
 			delayMs: 150,
-			body: { columns: ['actor'], results: [[{ id: 'p1', distinct_ids: ['d1'], properties: {} }]], hasMore: false, limit: 100, offset: 0 },
+			body: actorsPage(['p1']),
 		}));
 		const result = await runNode({
-			parameters: {
-				resource: 'insight',
-				operation: 'getTrendsPersons',
-				insightSource: 'json',
-				insightQuery: JSON.stringify({ kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }], trendsFilter: { display: 'BoldNumber' } }),
-				series: '1',
-				requestOptions: { rateLimits: 'none', concurrency: 8 },
-			},
+			parameters: trendsPersons({ requestOptions: { rateLimits: 'none', concurrency: 8 } }),
 			credentials: credentialsFor(server),
 			input: Array.from({ length: 8 }, () => ({})),
 		});

@@ -74,6 +74,27 @@ export interface Slot {
 	release(): void;
 }
 
+/**
+ * Waits in `queue` until the function it put there is called. If `signal` fires first it leaves
+ * the queue; if it was called just as the signal fired, `passOn` hands the turn to the next.
+ */
+async function waitInQueue(queue: Array<() => void>, signal: AbortSignal | undefined, passOn: () => void): Promise<void> {
+	let admit!: () => void;
+	const turn = new Promise<void>((resolve) => (admit = resolve));
+	queue.push(admit);
+	let admitted = false;
+	try {
+		await raceAbort(turn, signal);
+		admitted = true;
+	} finally {
+		if (!admitted) {
+			const index = queue.indexOf(admit);
+			if (index >= 0) queue.splice(index, 1);
+			else passOn();
+		}
+	}
+}
+
 /** A first-come-first-served line: `enter` resolves when it is the caller's turn. */
 class Line {
 	private waiting: Array<() => void> = [];
@@ -81,22 +102,7 @@ class Line {
 	private busy = false;
 
 	async enter(signal?: AbortSignal): Promise<() => void> {
-		if (this.busy) {
-			let admit!: () => void;
-			const turn = new Promise<void>((resolve) => (admit = resolve));
-			this.waiting.push(admit);
-			let admitted = false;
-			try {
-				await raceAbort(turn, signal);
-				admitted = true;
-			} finally {
-				if (!admitted) {
-					const index = this.waiting.indexOf(admit);
-					if (index >= 0) this.waiting.splice(index, 1);
-					else this.leave(); // admitted just as the wait was aborted: pass the turn on
-				}
-			}
-		}
+		if (this.busy) await waitInQueue(this.waiting, signal, () => this.leave());
 		this.busy = true;
 		let left = false;
 		return () => {
@@ -178,20 +184,7 @@ export class RateLimiter {
 	/** Waits until fewer than `max` requests hold a concurrency slot (first come, first served), and takes one. */
 	async concurrency(max: number, signal?: AbortSignal): Promise<Slot> {
 		if (this.running >= max || this.runningWaiters.length > 0) {
-			let handOver!: () => void;
-			const turn = new Promise<void>((resolve) => (handOver = resolve));
-			this.runningWaiters.push(handOver);
-			let handedOver = false;
-			try {
-				await raceAbort(turn, signal);
-				handedOver = true;
-			} finally {
-				if (!handedOver) {
-					const index = this.runningWaiters.indexOf(handOver);
-					if (index >= 0) this.runningWaiters.splice(index, 1);
-					else this.releaseRunning(); // the slot was handed over just as the wait was aborted
-				}
-			}
+			await waitInQueue(this.runningWaiters, signal, () => this.releaseRunning());
 		} else {
 			this.running++;
 		}
