@@ -103,6 +103,8 @@ describe('transport: deadlines and network failures', () => {
 		const result = await runNode({ parameters: listPersons({ timeoutSeconds: 1, maxRetries: 0 }), credentials: credentialsFor(server) });
 		expect(result.error?.message).toMatch(/within the Timeout of 1 s/);
 		expect(result.error?.description).toContain('Timeout (Seconds)');
+		// no HTTP status came back, so there is none to report
+		expect(result.error?.httpCode ?? null).toBeNull();
 	});
 
 	test('a connection closed mid-body is retried for a read, and called what it is', async () => {

@@ -171,7 +171,7 @@ export function networkApiError(
 	context: { method: string; path: string; itemIndex?: number; attempts: number; extraDescription?: string },
 ): NodeApiError {
 	const description = [problem.hint, context.extraDescription, requestLine(context)].filter(Boolean).join('\n');
-	return apiError(node, undefined, { message: `${problem.summary} (${problem.code})`, description, itemIndex: context.itemIndex }, { code: problem.code });
+	return apiError(node, undefined, { message: `${problem.summary} (${problem.code})`, description, itemIndex: context.itemIndex }, { networkError: problem.code });
 }
 
 /** First bytes of a body, on one line, for messages. */
