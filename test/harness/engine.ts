@@ -74,7 +74,7 @@ function stubNodeType(type: string): INodeType {
 	};
 }
 
-class HarnessNodeTypes implements INodeTypes {
+export class HarnessNodeTypes implements INodeTypes {
 	private stubs = new Map<string, INodeType>();
 
 	constructor(private readonly loader: PackageDirectoryLoader) {}
@@ -126,7 +126,7 @@ class HarnessCredentials extends ICredentials {
  * Credential store and authentication like n8n's CredentialsHelper: generic `authenticate`
  * blocks are resolved with the workflow's expression engine and `$credentials`.
  */
-class HarnessCredentialsHelper extends ICredentialsHelper {
+export class HarnessCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly data: Record<string, ICredentialDataDecryptedObject>,
 		private readonly types: Record<string, ICredentialType>,
@@ -193,7 +193,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 }
 
 /** What n8n-core needs around an execution: URLs, the credentials helper, hooks. */
-function harnessAdditionalData(
+export function harnessAdditionalData(
 	credentialsHelper: ICredentialsHelper,
 	hooks?: ExecutionLifecycleHooks,
 ): IWorkflowExecuteAdditionalData {
@@ -308,12 +308,19 @@ export interface SingleNodeOptions {
 	/** Input items (default: one empty item). */
 	input?: IDataObject[];
 	continueOnFail?: boolean;
+	/** The node's "On Error" setting (overrides continueOnFail), e.g. 'continueErrorOutput'. */
+	onError?: INode['onError'];
+	/** Other node settings, e.g. { retryOnFail: true }. */
+	settings?: Partial<INode>;
 	credentials: ICredentialDataDecryptedObject;
 	nodeName?: string;
 }
 
-/** A manual trigger with pinned input items, connected to one PostHog Persons node. */
-export async function runNode(options: SingleNodeOptions): Promise<RunResult & { items: INodeExecutionData[] }> {
+/**
+ * A manual trigger with pinned input items, connected to one PostHog Persons node. `items` is the
+ * main output, `errorItems` the error output (with onError 'continueErrorOutput').
+ */
+export async function runNode(options: SingleNodeOptions): Promise<RunResult & { items: INodeExecutionData[]; errorItems: INodeExecutionData[] }> {
 	const nodeName = options.nodeName ?? 'PostHog Persons';
 	const workflow: WorkflowJson = {
 		nodes: [
@@ -334,6 +341,8 @@ export async function runNode(options: SingleNodeOptions): Promise<RunResult & {
 				parameters: options.parameters as INode['parameters'],
 				credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'PostHog' } },
 				...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+				...(options.onError ? { onError: options.onError } : {}),
+				...(options.settings ?? {}),
 			},
 		],
 		connections: { Input: { main: [[{ node: nodeName, type: 'main', index: 0 }]] } },
@@ -342,7 +351,7 @@ export async function runNode(options: SingleNodeOptions): Promise<RunResult & {
 		credentials: { [CREDENTIAL_TYPE]: options.credentials },
 		pinData: { Input: options.input ?? [{}] },
 	});
-	return { ...result, items: result.output(nodeName) };
+	return { ...result, items: result.output(nodeName), errorItems: options.onError === 'continueErrorOutput' ? result.output(nodeName, 1) : [] };
 }
 
 /** Text of a binary field of an output item (the harness keeps binary data inline, base64). */

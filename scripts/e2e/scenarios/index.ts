@@ -9,5 +9,6 @@ import { formScenario } from './form';
 import { listScenario } from './list';
 import { personsExportScenario } from './personsExport';
 import { typesScenario } from './types';
+import { verifyScenario } from './verify';
 
-export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, personsExportScenario, typesScenario, formScenario];
+export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, personsExportScenario, typesScenario, formScenario, verifyScenario];

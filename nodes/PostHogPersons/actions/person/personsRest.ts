@@ -78,14 +78,9 @@ export async function* restPersonPages(
 			requestClass: 'persons',
 			idempotent: true,
 			itemIndex: options.itemIndex,
+			expectFields: ['results'],
 		});
-		if (!Array.isArray(response.body.results)) {
-			throw new NodeOperationError(this.getNode(), 'PostHog answered the persons list without a list of results', {
-				itemIndex: options.itemIndex,
-				description: `GET persons/ at offset ${offset} answered ${response.statusCode} with ${response.text ? 'a body that is not JSON' : 'no "results" field'}. Check the Host of the credential.`,
-			});
-		}
-		const rows = response.body.results as IDataObject[];
+		const rows = Array.isArray(response.body.results) ? (response.body.results as IDataObject[]) : [];
 		const more = typeof response.body.next === 'string' && response.body.next !== '';
 		return { rows, more };
 	};
