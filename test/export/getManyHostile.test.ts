@@ -128,7 +128,7 @@ describe('persons list path', () => {
 			return { status: 200, body: { results: [listItem(1), listItem(2)], next: `${server.url}/api/projects/7/persons/?offset=${offset + 2}` } };
 		});
 		const result = await getMany({ options: { listVia: 'rest', pageSize: 2 } });
-		expect(result.error?.message).toMatch(/keeps returning pages of persons that were already listed/);
+		expect(result.error?.message).toMatch(/3 pages in a row holding only records already read/);
 		expect(server.requests).toHaveLength(4);
 	});
 });

@@ -34,7 +34,7 @@ describe('transport: a 2xx answer must be what PostHog sends', () => {
 	])('Get Many answered with %s is an error, not 0 items', async (_name, body) => {
 		server = await scriptedServer(() => ({ status: 200, body }));
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 5, requestOptions: options },
+			parameters: { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' }, requestOptions: options },
 			credentials: credentialsFor(server),
 		});
 		expect(result.items).toHaveLength(0);
@@ -44,7 +44,7 @@ describe('transport: a 2xx answer must be what PostHog sends', () => {
 	test('a JSON page without "results" is an error naming the missing field', async () => {
 		server = await scriptedServer(() => ({ status: 200, body: { detail: 'ok' } }));
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 5, requestOptions: options },
+			parameters: { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' }, requestOptions: options },
 			credentials: credentialsFor(server),
 		});
 		expect(result.error?.message).toBe('PostHog answered 200 (application/json) with a body without the field results');
@@ -78,7 +78,7 @@ describe('transport: the key never comes back through an echoing server', () => 
 	test.each([400, 502])('a %d echoing the Authorization header: message, description, Continue On Fail item and run data hold no key', async (status) => {
 		server = await scriptedServer(echo(status));
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 5, requestOptions: options },
+			parameters: { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' }, requestOptions: options },
 			credentials: credentialsFor(server),
 			continueOnFail: true,
 		});
@@ -103,7 +103,7 @@ describe('transport: the key never comes back through an echoing server', () => 
 	test('the key echoed in a 2xx body is removed from the output', async () => {
 		server = await scriptedServer(() => ({ status: 200, body: { results: [{ uuid: 'u1', properties: { note: `saw ${KEY}` } }], next: null } }));
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 5, requestOptions: options },
+			parameters: { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' }, requestOptions: options },
 			credentials: credentialsFor(server),
 		});
 		expect(result.items.map((item) => item.json.properties)).toEqual([{ note: 'saw [redacted]' }]);
@@ -117,7 +117,7 @@ describe('transport: bodies, redirects and query polls', () => {
 	test('a gzip answer that expands past 64 MiB is refused, not held in memory', async () => {
 		server = await scriptedServer(() => gzipBomb(100));
 		const result = await runNode({
-			parameters: { resource: 'person', operation: 'getAll', limit: 5, requestOptions: options },
+			parameters: { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' }, requestOptions: options },
 			credentials: credentialsFor(server),
 		});
 		expect(result.error?.message).toBe('The answer is larger than 64 MiB after decompression; the node stopped reading it (TOO_LARGE)');
@@ -130,7 +130,7 @@ describe('transport: bodies, redirects and query polls', () => {
 		try {
 			server = await scriptedServer(() => redirect(301, `${other.url}/api/projects/7/persons/?limit=5`));
 			const result = await runNode({
-				parameters: { resource: 'person', operation: 'getAll', limit: 5, requestOptions: options },
+				parameters: { resource: 'person', operation: 'getAll', limit: 5, options: { listVia: 'rest' }, requestOptions: options },
 				credentials: credentialsFor(server),
 			});
 			expect(result.error?.message).toBe(`The host answered 301 with a redirect to ${other.url}; the node does not follow redirects`);

@@ -6,7 +6,7 @@ import { runNode } from '../harness/engine';
 import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
 
 const options = { rateLimits: 'none', retryDelayMs: 1, maxRetries: 0 };
-const listPersons = { resource: 'person', operation: 'getAll', limit: 1, requestOptions: options };
+const listPersons = { resource: 'person', operation: 'getAll', limit: 1, options: { listVia: 'rest' }, requestOptions: options };
 
 describe('credential values the node refuses, and says why', () => {
 	let server: ScriptedServer;

@@ -8,7 +8,8 @@ import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/
 
 const options = { rateLimits: 'none', retryDelayMs: 1, maxRetries: 0 };
 const person = (n: number) => ({ uuid: `uuid-${n}`, distinct_ids: [`user-${n}`] });
-const listAll = { resource: 'person', operation: 'getAll', returnAll: true, requestOptions: options };
+// Get Many through the persons list (it follows PostHog's `next` links), pages of one person
+const listAll = { resource: 'person', operation: 'getAll', returnAll: true, options: { listVia: 'rest', pageSize: 1 }, requestOptions: options };
 
 describe('transport: paging without progress stops', () => {
 	let server: ScriptedServer;
@@ -20,7 +21,7 @@ describe('transport: paging without progress stops', () => {
 			const next = index < 200 ? `${server.url}/api/projects/7/persons/?limit=2&offset=${offset + 2}` : null;
 			return { status: 200, body: { results: [person(1), person(2)], next } };
 		});
-		const result = await runNode({ parameters: listAll, credentials: credentialsFor(server) });
+		const result = await runNode({ parameters: { ...listAll, options: { listVia: 'rest', pageSize: 2 } }, credentials: credentialsFor(server) });
 		expect(result.error?.message).toBe('PostHog returned 3 pages in a row holding only records already read');
 		expect(server.requests).toHaveLength(4);
 	});
@@ -79,6 +80,6 @@ describe('transport: next links stay on the path paging started on', () => {
 		server = await scriptedServer((_request, index) => ({ status: 200, body: { results: [person(index)], next: index === 0 ? link(server.url) : null } }));
 		const result = await runNode({ parameters: listAll, credentials: credentialsFor(server) });
 		expect(result.error?.message).toMatch(/^PostHog returned a (link with a user name|"next" link to another path|link that is not a valid address)/);
-		expect(server.requests.map((request) => request.url)).toEqual(['/api/projects/7/persons/?limit=1000']);
+		expect(server.requests.map((request) => request.url)).toEqual(['/api/projects/7/persons/?limit=1&offset=0']);
 	});
 });

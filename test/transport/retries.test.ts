@@ -11,6 +11,8 @@ const listPersons = (requestOptions: Record<string, unknown>) => ({
 	resource: 'person',
 	operation: 'getAll',
 	limit: 5,
+	// the persons list (a plain GET with `results` pages), not the Query API
+	options: { listVia: 'rest' },
 	requestOptions: { rateLimits: 'none', retryDelayMs: 1, ...requestOptions },
 });
 const page: Reply = { status: 200, body: { results: [{ uuid: 'u1', distinct_ids: ['d1'] }], next: null } };

@@ -13,7 +13,7 @@ const customLimit = (requests: number, perSeconds: number, extra: Record<string,
 	retryDelayMs: 1,
 	...extra,
 });
-const listPerItem = (requestOptions: Record<string, unknown>) => ({ resource: 'person', operation: 'getAll', limit: 1, requestOptions });
+const listPerItem = (requestOptions: Record<string, unknown>) => ({ resource: 'person', operation: 'getAll', limit: 1, options: { listVia: 'rest' }, requestOptions });
 
 describe('pacing per API key, shared by the executions of a process', () => {
 	let server: ScriptedServer;

@@ -15,7 +15,7 @@ describe('transport: pagination', () => {
 	test('follows next past short pages and stops when next is empty', async () => {
 		server = await scriptedServer((request) => {
 			const offset = Number(new URL(request.url, 'http://x').searchParams.get('offset') ?? 0);
-			const base = `${server.url}/api/projects/7/persons/?limit=3`;
+			const base = `${server.url}/api/projects/7/persons/activity/?limit=3`;
 			if (offset === 0) return { status: 200, body: { results: [person(1), person(2)], next: `${base}&offset=3` } };
 			if (offset === 3) return { status: 200, body: { results: [person(4), person(5), person(6)], next: `${base}&offset=6` } };
 			return { status: 200, body: { results: [person(7)], next: null } };
@@ -28,8 +28,8 @@ describe('transport: pagination', () => {
 		expect(result.items.map((item) => item.json.uuid)).toEqual(['uuid-1', 'uuid-2', 'uuid-4', 'uuid-5', 'uuid-6', 'uuid-7']);
 		expect(server.requests.map((request) => request.url)).toEqual([
 			'/api/projects/7/persons/activity/?page=1&limit=100',
-			'/api/projects/7/persons/?limit=3&offset=3',
-			'/api/projects/7/persons/?limit=3&offset=6',
+			'/api/projects/7/persons/activity/?limit=3&offset=3',
+			'/api/projects/7/persons/activity/?limit=3&offset=6',
 		]);
 	});
 
@@ -56,7 +56,7 @@ describe('transport: pagination', () => {
 	test('stops with an error on a next link that does not advance', async () => {
 		server = await scriptedServer(() => ({
 			status: 200,
-			body: { results: [person(1)], next: `${server.url}/api/projects/7/persons/?limit=1&offset=1` },
+			body: { results: [person(1)], next: `${server.url}/api/projects/7/persons/activity/?limit=1&offset=1` },
 		}));
 		const result = await runNode({
 			parameters: { ...activityAll, returnAll: true, requestOptions: fastRetries },
