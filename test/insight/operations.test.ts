@@ -103,7 +103,8 @@ describe('Get Funnel Persons', () => {
 		});
 		const lookups = insightLookups(sandbox);
 		expect(lookups.map((call) => call.path)).toEqual([`/api/projects/1/insights/${insight.id}/`]);
-		expect(lookups[0].query).toEqual({ basic: 'true' });
+		// insights/{id}/ does not take basic=true (only the list does)
+		expect(lookups[0].query).toEqual({});
 		expect((firstQuery(sandbox).source as IDataObject).funnelStepBreakdown).toEqual(['Chrome']);
 		// first-touch attribution: the browser of the person's first funnel entry
 		const expected = funnelPersons(sandbox, [isEvent('$pageview'), isEvent('signed_up')], lastDays(sandbox, 30)).filter(

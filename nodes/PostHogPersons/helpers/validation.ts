@@ -9,8 +9,9 @@ export function isUuid(value: string): boolean {
 }
 
 /**
- * A text parameter that must not be empty (numbers from expressions are accepted as text).
- * Empty is a NodeOperationError: `message` says what is missing, `description` how to fix it.
+ * A text parameter that must not be empty (numbers from expressions are accepted as text; a
+ * resource locator gives its value). Empty is a NodeOperationError: `message` says what is
+ * missing, `description` how to fix it.
  */
 export function requiredText(
 	ctx: IExecuteFunctions,
@@ -19,7 +20,7 @@ export function requiredText(
 	message: string,
 	description: string,
 ): string {
-	const raw = ctx.getNodeParameter(parameter, itemIndex, '') as unknown;
+	const raw = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }) as unknown;
 	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
 	if (text === '') throw new NodeOperationError(ctx.getNode(), message, { itemIndex, description });
 	return text;

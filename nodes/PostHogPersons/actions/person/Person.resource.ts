@@ -17,7 +17,7 @@ import * as setProperty from './setProperty.operation';
 import * as split from './split.operation';
 import * as update from './update.operation';
 
-export const personOperations: Record<string, OperationModule> = {
+export const personOperations = {
 	bulkDelete,
 	deletePerson,
 	deleteProperties,
@@ -33,7 +33,7 @@ export const personOperations: Record<string, OperationModule> = {
 	setProperty,
 	split,
 	update,
-};
+} satisfies Record<string, OperationModule>;
 
 export const personDescription: INodeProperties[] = [
 	{

@@ -6,23 +6,24 @@ import { resolvePersonId } from '../../helpers/person';
 import { parseIdList } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { personLocator } from '../descriptions/personLocator';
+import { propertyNameLocator } from '../descriptions/pickers';
 
 /** PostHog's cap on keys per delete_property call (persons-api.md §8.11). */
 export const DELETE_PROPERTY_MAX_KEYS = 1000;
 
 const properties: INodeProperties[] = [
 	personLocator,
-	{
-		displayName: 'Property Names',
-		name: 'propertyKeys',
-		type: 'string',
-		typeOptions: { rows: 2 },
-		default: '',
-		required: true,
-		placeholder: 'e.g. phone, address',
-		description:
-			'Person properties to remove ($unset), separated by commas or new lines, or an array from an expression (up to 1000). Names the person does not have are ignored by PostHog.',
-	},
+	propertyNameLocator(
+		{
+			displayName: 'Property Names',
+			name: 'propertyKeys',
+			required: true,
+			description:
+				'Person properties to remove ($unset): pick one from the list (needs the scope property_definition:read), or type names separated by commas or new lines, or map an array with an expression (up to 1000). Names the person does not have are ignored by PostHog.',
+		},
+		'searchPersonPropertyNames',
+		'e.g. phone, address',
+	),
 ];
 
 const displayOptions = { show: { resource: ['person'], operation: ['deleteProperties'] } };
@@ -32,7 +33,7 @@ export const description = updateDisplayOptions(displayOptions, properties);
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const node = this.getNode();
-		const keys = parseIdList(this.getNodeParameter('propertyKeys', itemIndex, ''));
+		const keys = parseIdList(this.getNodeParameter('propertyKeys', itemIndex, '', { extractValue: true }));
 		if (keys.length === 0) {
 			throw new NodeOperationError(node, 'No property names given', {
 				itemIndex,

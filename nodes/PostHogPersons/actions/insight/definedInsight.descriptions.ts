@@ -1,0 +1,329 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { propertyFiltersProperty } from '../../helpers/filters';
+import { actionLocator, eventNameLocator, propertyNameLocator } from '../descriptions/pickers';
+import type { SeriesKind } from './definedInsight';
+
+/**
+ * The "Defined in Node" fields: the series / steps, date range, interval and Insight Settings of
+ * funnel, trends, lifecycle and stickiness insights, and the date range and filter fields that
+ * retention and paths share with them.
+ */
+
+const DEFINED = { show: { insightSource: ['defined'] } };
+
+const isFunnelKind = (kind: SeriesKind) => kind === 'funnel' || kind === 'funnelCorrelation';
+
+const TRENDS_MATH: INodePropertyOptions[] = [
+	{ name: 'First Time for a User', value: 'first_time_for_user', description: 'Only the first matching event of each person' },
+	{ name: 'Monthly Active Users', value: 'monthly_active', description: 'Persons active in the 30 days up to each point' },
+	{ name: 'Total Count', value: 'total', description: 'Number of events' },
+	{ name: 'Unique Sessions', value: 'unique_session', description: 'Number of sessions with the event' },
+	{ name: 'Unique Users', value: 'dau', description: 'Number of persons who did the event' },
+	{ name: 'Weekly Active Users', value: 'weekly_active', description: 'Persons active in the 7 days up to each point' },
+];
+
+const STICKINESS_MATH: INodePropertyOptions[] = [
+	{ name: 'Total Count', value: 'total', description: 'Every matching event counts towards an active interval' },
+	{ name: 'Unique Users', value: 'dau', description: "Persons who did the event (PostHog's default for stickiness)" },
+];
+
+/** Event or action: the Type option and the picker for each (one entry of a series, or an entity). */
+export function entityFields(): INodeProperties[] {
+	return [
+		{
+			displayName: 'Type',
+			name: 'type',
+			type: 'options',
+			options: [
+				{ name: 'Action', value: 'action', description: 'An action defined in PostHog' },
+				{ name: 'Event', value: 'event', description: 'An event by name' },
+			],
+			default: 'event',
+		},
+		eventNameLocator({
+			displayName: 'Event Name',
+			name: 'event',
+			description: 'The event, exactly as PostHog stores it (the list needs the scope event_definition:read)',
+			displayOptions: { show: { type: ['event'] } },
+		}),
+		actionLocator({
+			displayName: 'Action',
+			name: 'actionId',
+			description: 'The action (the list needs the scope action:read)',
+			displayOptions: { show: { type: ['action'] } },
+		}),
+	];
+}
+
+function seriesProperty(kind: SeriesKind): INodeProperties {
+	const funnel = isFunnelKind(kind);
+	const values = entityFields();
+	if (kind === 'trends' || kind === 'stickiness') {
+		values.push({
+			displayName: 'Aggregation',
+			name: 'math',
+			type: 'options',
+			options: kind === 'trends' ? TRENDS_MATH : STICKINESS_MATH,
+			default: 'total',
+			description: "How the series counts (PostHog's math)",
+		});
+	}
+	return {
+		displayName: funnel ? 'Steps' : 'Series',
+		name: 'insightSeries',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: funnel ? 'Add step' : 'Add series',
+		default: {},
+		required: true,
+		description: funnel
+			? 'The steps of the funnel, in order (at least two)'
+			: kind === 'lifecycle'
+				? 'The event or action whose lifecycle is shown (one)'
+				: 'The events and actions of the insight (A, B, C… in PostHog)',
+		displayOptions: DEFINED,
+		options: [{ displayName: funnel ? 'Step' : 'Series', name: 'entry', values }],
+	};
+}
+
+/** Date From (on screen) of every defined insight. */
+export function dateFromProperty(defaultValue = '-30d'): INodeProperties {
+	return {
+		displayName: 'Date From',
+		name: 'dateFrom',
+		type: 'string',
+		default: defaultValue,
+		placeholder: 'e.g. -30d or 2024-01-01',
+		description: 'Start of the date range: relative (-7d, -4w, -3m, -1mStart, all) or a date',
+		displayOptions: DEFINED,
+	};
+}
+
+/** Breakdown (None / Event Property / Person Property) and its property, on screen for defined insights. */
+export function breakdownProperties(): INodeProperties[] {
+	return [
+		{
+			displayName: 'Breakdown',
+			name: 'breakdownType',
+			type: 'options',
+			options: [
+				{ name: 'None', value: 'none' },
+				{ name: 'By Event Property', value: 'event' },
+				{ name: 'By Person Property', value: 'person' },
+			],
+			default: 'none',
+			description: 'Whether the insight is broken down by the values of a property',
+			displayOptions: DEFINED,
+		},
+		propertyNameLocator(
+			{
+				displayName: 'Breakdown Property',
+				name: 'breakdownProperty',
+				required: true,
+				description:
+					'The property whose values break the insight down (the list shows event or person properties after Breakdown; needs the scope property_definition:read)',
+				displayOptions: { show: { insightSource: ['defined'], breakdownType: ['event', 'person'] } },
+			},
+			'searchPropertyNames',
+			'e.g. $browser',
+		),
+	];
+}
+
+/**
+ * Where Insight Settings held the breakdown before it moved on screen: shown only while a
+ * workflow from then still has a value, so it keeps working (and can be cleared).
+ */
+export function legacyBreakdownSettings(): INodeProperties[] {
+	return [
+		propertyNameLocator(
+			{
+				displayName: 'Breakdown Property (Old Setting)',
+				name: 'breakdownProperty',
+				description: 'Breakdown of a workflow made before Breakdown was on screen; used while Breakdown is None',
+				displayOptions: { hide: { breakdownProperty: ['', undefined] } },
+			},
+			'searchPropertyNames',
+		),
+		{
+			displayName: 'Breakdown Type (Old Setting)',
+			name: 'breakdownType',
+			type: 'options',
+			options: [
+				{ name: 'Event Property', value: 'event' },
+				{ name: 'Person Property', value: 'person' },
+			],
+			default: 'event',
+			description: 'Whose property the old Breakdown Property is',
+			displayOptions: { hide: { breakdownType: [undefined] } },
+		},
+	];
+}
+
+/** Shown for a defined insight only when it has a breakdown. */
+export const WHEN_DEFINED_BREAKDOWN = { breakdownType: ['event', 'person'] };
+
+/** Date To, test-account filter and property filters (Insight Settings of every defined insight). */
+export function rangeAndFilterSettings(): INodeProperties[] {
+	return [
+		{
+			displayName: 'Date To',
+			name: 'dateTo',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 2024-01-31 or -1d',
+			description: 'End of the date range (relative like -1d, or a date). Empty means now.',
+		},
+		{
+			displayName: 'Filter Out Internal and Test Users',
+			name: 'filterTestAccounts',
+			type: 'boolean',
+			default: false,
+			description: "Whether to apply the project's internal and test account filters",
+		},
+		propertyFiltersProperty('propertyFilters', 'Property Filters', true, 'Only count events (and persons) matching all these conditions'),
+	];
+}
+
+/** The Insight Settings collection of a defined insight. */
+export function insightSettingsProperty(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Insight Settings',
+		name: 'insightSettings',
+		type: 'collection',
+		placeholder: 'Add setting',
+		default: {},
+		displayOptions: DEFINED,
+		options,
+	};
+}
+
+function seriesSettings(kind: SeriesKind): INodeProperties[] {
+	const funnel = isFunnelKind(kind);
+	const options: INodeProperties[] = [];
+	if (funnel || kind === 'trends') options.push(...legacyBreakdownSettings());
+	if (kind === 'trends') {
+		options.push({
+			displayName: 'Compare to Previous Period (Old Setting)',
+			name: 'compare',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the insight compares with the previous period (setting of a workflow made before Compare to Previous Period was on screen)',
+			displayOptions: { hide: { compare: [undefined, false] } },
+		});
+	}
+	if (funnel) {
+		options.push(
+			{
+				displayName: 'Conversion Window',
+				name: 'funnelWindowInterval',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 14,
+				description: 'How long persons have to complete the funnel after its first step',
+			},
+			{
+				displayName: 'Conversion Window Unit',
+				name: 'funnelWindowIntervalUnit',
+				type: 'options',
+				options: [
+					{ name: 'Day', value: 'day' },
+					{ name: 'Hour', value: 'hour' },
+					{ name: 'Minute', value: 'minute' },
+					{ name: 'Month', value: 'month' },
+					{ name: 'Second', value: 'second' },
+					{ name: 'Week', value: 'week' },
+				],
+				default: 'day',
+			},
+		);
+	}
+	options.push(...rangeAndFilterSettings());
+	if (funnel) {
+		options.push({
+			displayName: 'Step Order',
+			name: 'funnelOrderType',
+			type: 'options',
+			options: [
+				{ name: 'Any Order', value: 'unordered', description: 'Steps may be done in any order' },
+				{ name: 'Sequential', value: 'ordered', description: 'Steps in order, other events in between allowed' },
+				{ name: 'Strict Order', value: 'strict', description: 'Steps in order with no other events in between' },
+			],
+			default: 'ordered',
+		});
+	}
+	if (kind === 'trends') {
+		options.push({
+			displayName: 'Whole Date Range as One Value',
+			name: 'totalValue',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the insight shows one value for the whole date range (like a bar-by-value or number chart) instead of a value per interval; Day then stays empty',
+		});
+	}
+	return options;
+}
+
+/** The "Defined in Node" fields of a funnel, correlation, trends, lifecycle or stickiness operation. */
+export function definedSeriesProperties(kind: SeriesKind): INodeProperties[] {
+	const properties: INodeProperties[] = [seriesProperty(kind)];
+	if (kind === 'funnel') {
+		properties.push({
+			displayName: 'Funnel Type',
+			name: 'funnelVizType',
+			type: 'options',
+			options: [
+				{
+					name: 'Conversion Over Time',
+					value: 'trends',
+					description: 'Conversion rate per period persons entered the funnel (pick a period below)',
+				},
+				{
+					name: 'Steps',
+					value: 'steps',
+					description: 'Conversion through each step (pick a step below)',
+				},
+			],
+			default: 'steps',
+			displayOptions: DEFINED,
+		});
+	}
+	properties.push(dateFromProperty());
+	if (kind !== 'funnelCorrelation') {
+		properties.push({
+			displayName: 'Interval',
+			name: 'interval',
+			type: 'options',
+			options: [
+				{ name: 'Day', value: 'day' },
+				{ name: 'Hour', value: 'hour' },
+				{ name: 'Month', value: 'month' },
+				{ name: 'Week', value: 'week' },
+			],
+			default: 'day',
+			description:
+				kind === 'funnel'
+					? 'Length of the periods of a conversion-over-time funnel'
+					: kind === 'stickiness'
+						? 'What an active interval is (active on N days, weeks, ...)'
+						: 'Length of each point of the chart',
+			displayOptions:
+				kind === 'funnel' ? { show: { insightSource: ['defined'], funnelVizType: ['trends'] } } : DEFINED,
+		});
+	}
+	if (isFunnelKind(kind) || kind === 'trends') properties.push(...breakdownProperties());
+	if (kind === 'trends') {
+		properties.push({
+			displayName: 'Compare to Previous Period',
+			name: 'comparePrevious',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the insight also shows the previous period (then Period picks which one)',
+			displayOptions: DEFINED,
+		});
+	}
+	properties.push(insightSettingsProperty(seriesSettings(kind)));
+	return properties;
+}
