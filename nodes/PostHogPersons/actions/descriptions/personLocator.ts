@@ -33,7 +33,7 @@ export const personLocator: INodeProperties = {
 				{
 					type: 'regex',
 					properties: {
-						regex: PERSON_URL_PATTERN,
+						regex: `${PERSON_URL_PATTERN}.*`,
 						errorMessage: 'Enter the address of a person page in PostHog, e.g. https://us.posthog.com/project/1/person/user-42',
 					},
 				},

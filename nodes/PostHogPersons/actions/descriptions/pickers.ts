@@ -105,7 +105,7 @@ export function cohortLocator(base: FieldBase): INodeProperties {
 				placeholder: 'e.g. https://us.posthog.com/project/1/cohorts/42',
 				extractValue: { type: 'regex', regex: '/cohorts/(\\d+)' },
 				validation: [
-					{ type: 'regex', properties: { regex: '^\\s*https?://.+/cohorts/\\d+', errorMessage: 'Enter the address of a cohort in PostHog' } },
+					{ type: 'regex', properties: { regex: '\\s*https?://.+/cohorts/\\d+([/?#].*)?\\s*', errorMessage: 'Enter the address of a cohort in PostHog' } },
 				],
 			},
 			{
@@ -145,7 +145,7 @@ export function insightLocator(base: FieldBase): INodeProperties {
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: '^\\s*https?://.+/insights/[A-Za-z0-9_-]+', errorMessage: 'Enter the address of an insight in PostHog' },
+						properties: { regex: '\\s*https?://.+/insights/[A-Za-z0-9_-]+([/?#].*)?\\s*', errorMessage: 'Enter the address of an insight in PostHog' },
 					},
 				],
 			},

@@ -70,6 +70,8 @@ export async function searchPropertyNames(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const sibling = this.getCurrentNodeParameter('&type') ?? this.getCurrentNodeParameter('&breakdownType');
+	// a filter row's Type, the Breakdown Type next to an old Breakdown Property setting, or Breakdown
+	const sibling =
+		this.getCurrentNodeParameter('&type') ?? this.getCurrentNodeParameter('&breakdownType') ?? this.getCurrentNodeParameter('breakdownType');
 	return await searchProperties(this, sibling === 'person' ? 'person' : 'event', filter, paginationToken);
 }
