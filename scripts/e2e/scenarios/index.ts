@@ -7,6 +7,9 @@ import type { E2eScenario } from '../lib/runHelpers';
 import { exportScenario } from './export';
 import { formScenario } from './form';
 import { listScenario } from './list';
+import { pathsScenario } from './paths';
+import { pickersScenario } from './pickers';
+import { retentionScenario } from './retention';
 import { typesScenario } from './types';
 
-export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, typesScenario, formScenario];
+export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, retentionScenario, pathsScenario, typesScenario, pickersScenario, formScenario];
