@@ -128,7 +128,7 @@ describe('Get Retention Persons', () => {
 		for (const item of items) expect(item.json.appearances).toEqual(reference.get(String(item.json.id)));
 	});
 
-	test('defined in node with an action and a breakdown: only the breakdown value shown when there is one', async () => {
+	test('defined in node with an action and a breakdown (Breakdown Value on screen)', async () => {
 		const sandbox = getSandbox();
 		const chromePageview = (ev: { event: string; properties: IDataObject }) => ev.event === '$pageview' && ev.properties.$browser === 'Chrome';
 		const spec = { ...dailySpec(14, 7, true), start: isEvent('signed_up'), returning: chromePageview as never };
@@ -143,7 +143,7 @@ describe('Get Retention Persons', () => {
 			dateFrom: '-14d',
 			breakdownType: 'event',
 			breakdownProperty: locator('list', 'signup_method'),
-			breakdownValue: 'google',
+			dataPointBreakdown: 'google',
 			cohortRow: 1,
 		});
 		expect(error).toBeUndefined();

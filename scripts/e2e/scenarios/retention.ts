@@ -73,7 +73,7 @@ function prepare(s: Scenario, sandbox: Sandbox): WorkflowFile {
 				dateFrom: '-10d',
 				breakdownType: 'event',
 				breakdownProperty: { __rl: true, mode: 'list', value: '$browser' },
-				breakdownValue: 'Chrome',
+				dataPointBreakdown: 'Chrome',
 				cohortRow: plan.definedRow,
 				options: { intervalsAs: 'list', pageSize: 10 },
 			}),

@@ -8,6 +8,7 @@ import * as getPathsPersons from './getPathsPersons.operation';
 import * as getRetentionPersons from './getRetentionPersons.operation';
 import * as getStickinessPersons from './getStickinessPersons.operation';
 import * as getTrendsPersons from './getTrendsPersons.operation';
+import { legacyDataPointProperties } from './insightSource.descriptions';
 import type { InsightOperation } from './kinds';
 import { INSIGHT_KINDS, INSIGHT_KIND_NAMES } from './kinds';
 
@@ -41,4 +42,9 @@ export const insightDescription: INodeProperties[] = [
 	...getRetentionPersons.description,
 	...getStickinessPersons.description,
 	...getTrendsPersons.description,
+	...legacyDataPointProperties([
+		['getFunnelPersons', getFunnelPersons.dataPointFields],
+		['getTrendsPersons', getTrendsPersons.dataPointFields],
+		['getRetentionPersons', getRetentionPersons.dataPointFields],
+	]),
 ];

@@ -9,32 +9,43 @@ import type { FunnelSelector } from './funnel.query';
 import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { dataPointField } from './insightSource';
+import type { DataPointField } from './insightSource.descriptions';
 import {
 	dataPointOptionsProperty,
-	definedOrLegacyField,
+	definedDataPointProperty,
 	insightOptionsProperty,
 	insightSourceProperties,
 } from './insightSource.descriptions';
 
-const entrancePeriodStart: INodeProperties = {
-	displayName: 'Entrance Period Start',
-	name: 'entrancePeriodStart',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'e.g. 2024-01-15 00:00:00',
-	description:
-		'For conversion-over-time funnels: the start of the period the persons entered the funnel in (the x-axis point of the chart). Step is not used then.',
+const entrancePeriodStart: DataPointField = {
+	field: {
+		displayName: 'Entrance Period Start',
+		name: 'entrancePeriodStart',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 2024-01-15 00:00:00',
+		description:
+			'For conversion-over-time funnels: the start of the period the persons entered the funnel in (the x-axis point of the chart). Step is not used then.',
+	},
+	definedName: 'dataPointEntrancePeriod',
+	definedShow: { funnelVizType: ['trends'] },
+	legacy: true,
 };
 
-const breakdownValue: INodeProperties = {
-	displayName: 'Breakdown Value',
-	name: 'breakdownValue',
-	type: 'string',
-	default: '',
-	placeholder: 'e.g. Chrome',
-	description:
-		'For funnels with a breakdown: the value of the series (e.g. Chrome; a cohort ID for cohort breakdowns; a JSON array like ["Chrome","US"] for several breakdown properties). Empty = all persons (the baseline).',
+const breakdownValue: DataPointField = {
+	field: {
+		displayName: 'Breakdown Value',
+		name: 'breakdownValue',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Chrome',
+		description:
+			'For funnels with a breakdown: the value of the series (e.g. Chrome; a cohort ID for cohort breakdowns; a JSON array like ["Chrome","US"] for several breakdown properties). Empty = all persons (the baseline).',
+	},
+	definedName: 'dataPointBreakdown',
+	definedShow: WHEN_DEFINED_BREAKDOWN,
+	legacy: true,
 };
 
 const properties: INodeProperties[] = [
@@ -70,8 +81,8 @@ const properties: INodeProperties[] = [
 			'Step of the funnel, counted from 1 (step 1 = everyone who entered). Dropping off is possible from step 2. Not used for conversion-over-time funnels.',
 		displayOptions: { hide: { funnelVizType: ['trends'] } },
 	},
-	...definedOrLegacyField(entrancePeriodStart, { funnelVizType: ['trends'] }),
-	...definedOrLegacyField(breakdownValue, WHEN_DEFINED_BREAKDOWN),
+	definedDataPointProperty(entrancePeriodStart),
+	definedDataPointProperty(breakdownValue),
 	dataPointOptionsProperty([entrancePeriodStart, breakdownValue]),
 	...returnAllOrLimit,
 	insightOptionsProperty('funnel'),
@@ -82,17 +93,20 @@ const displayOptions = { show: { resource: ['insight'], operation: ['getFunnelPe
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
+/** The data point fields (Insight.resource.ts adds the old top-level ones of earlier workflows). */
+export const dataPointFields: DataPointField[] = [entrancePeriodStart, breakdownValue];
+
 const spec: InsightOperationSpec<'funnel'> = {
 	kind: 'funnel',
 	readDefined: definedSeriesInsight('funnel'),
 	readSelector(read): FunnelSelector {
 		const trends = read('insightSource', 'saved') === 'defined' && read('funnelVizType', 'steps') === 'trends';
-		const step = trends ? undefined : read('step', undefined);
+		const step = trends ? undefined : read('step', null);
 		return {
 			outcome: read('dataPoint', 'converted') as FunnelSelector['outcome'],
-			step: step === undefined || step === '' ? undefined : Number(step),
-			entrancePeriodStart: dateText(dataPointField(read, 'entrancePeriodStart')),
-			breakdownValue: String(dataPointField(read, 'breakdownValue') ?? ''),
+			step: step === undefined || step === null || step === '' ? undefined : Number(step),
+			entrancePeriodStart: dateText(dataPointField(read, entrancePeriodStart)),
+			breakdownValue: String(dataPointField(read, breakdownValue) ?? ''),
 		};
 	},
 };

@@ -13,9 +13,10 @@ import {
 import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { dataPointField } from './insightSource';
+import type { DataPointField } from './insightSource.descriptions';
 import {
 	dataPointOptionsProperty,
-	definedOrLegacyField,
+	definedDataPointProperty,
 	insightOptionsProperty,
 	insightSourceProperties,
 } from './insightSource.descriptions';
@@ -56,14 +57,18 @@ function entityProperties(prefix: 'start' | 'returning', label: string, what: st
 	];
 }
 
-const breakdownValue: INodeProperties = {
-	displayName: 'Breakdown Value',
-	name: 'breakdownValue',
-	type: 'string',
-	default: '',
-	placeholder: 'e.g. Chrome',
-	description:
-		'For insights with a breakdown: the breakdown value of the rows (e.g. Chrome; a cohort ID for cohort breakdowns, "all" for all users; a JSON array like ["Chrome","US"] for several breakdown properties)',
+const breakdownValue: DataPointField = {
+	field: {
+		displayName: 'Breakdown Value',
+		name: 'breakdownValue',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Chrome',
+		description:
+			'For insights with a breakdown: the breakdown value of the rows (e.g. Chrome; a cohort ID for cohort breakdowns, "all" for all users; a JSON array like ["Chrome","US"] for several breakdown properties)',
+	},
+	definedName: 'dataPointBreakdown',
+	definedShow: WHEN_DEFINED_BREAKDOWN,
 };
 
 const properties: INodeProperties[] = [
@@ -139,7 +144,7 @@ const properties: INodeProperties[] = [
 		description:
 			'The row of the retention table, counted from 0 as PostHog labels it (Day 0, Week 0, …): 0 is the cohort that started in the first period of the date range, 1 the next, and so on. Each person comes with the intervals they came back in.',
 	},
-	...definedOrLegacyField(breakdownValue, WHEN_DEFINED_BREAKDOWN),
+	definedDataPointProperty(breakdownValue),
 	dataPointOptionsProperty([breakdownValue]),
 	...returnAllOrLimit,
 	insightOptionsProperty('retention', [
@@ -170,6 +175,9 @@ const displayOptions = { show: { resource: ['insight'], operation: ['getRetentio
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
+/** The data point fields (Insight.resource.ts adds the old top-level ones of earlier workflows). */
+export const dataPointFields: DataPointField[] = [breakdownValue];
+
 const spec: InsightOperationSpec<'retention'> = {
 	kind: 'retention',
 	readDefined: definedRetentionInsight,
@@ -177,7 +185,7 @@ const spec: InsightOperationSpec<'retention'> = {
 		const options = (read('options', {}) ?? {}) as { intervalsAs?: RetentionSelector['intervalsAs'] };
 		return {
 			cohortRow: read('cohortRow', 0) as number,
-			breakdownValue: String(dataPointField(read, 'breakdownValue') ?? ''),
+			breakdownValue: String(dataPointField(read, breakdownValue) ?? ''),
 			intervalsAs: options.intervalsAs ?? 'columns',
 		};
 	},

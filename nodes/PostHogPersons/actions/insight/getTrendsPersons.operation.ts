@@ -8,38 +8,50 @@ import { WHEN_DEFINED_BREAKDOWN, definedSeriesProperties } from './definedInsigh
 import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { dataPointField } from './insightSource';
+import type { DataPointField } from './insightSource.descriptions';
 import {
 	dataPointOptionsProperty,
-	definedOrLegacyField,
+	definedDataPointProperty,
 	insightOptionsProperty,
 	insightSourceProperties,
 } from './insightSource.descriptions';
 import { BREAKDOWN_NULL, BREAKDOWN_OTHER } from './kinds';
 import type { TrendsSelector } from './trends.query';
 
-const breakdownValue: INodeProperties = {
-	displayName: 'Breakdown Value',
-	name: 'breakdownValue',
-	type: 'string',
-	default: '',
-	placeholder: 'e.g. Chrome',
-	description: `For insights with a breakdown: the breakdown value of the series (e.g. Chrome; a cohort ID for cohort breakdowns; a JSON array like ["Chrome","US"] for several breakdown properties; ${BREAKDOWN_NULL} for "None", ${BREAKDOWN_OTHER} for "Other")`,
+const breakdownValue: DataPointField = {
+	field: {
+		displayName: 'Breakdown Value',
+		name: 'breakdownValue',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Chrome',
+		description: `For insights with a breakdown: the breakdown value of the series (e.g. Chrome; a cohort ID for cohort breakdowns; a JSON array like ["Chrome","US"] for several breakdown properties; ${BREAKDOWN_NULL} for "None", ${BREAKDOWN_OTHER} for "Other")`,
+	},
+	definedName: 'dataPointBreakdown',
+	definedShow: WHEN_DEFINED_BREAKDOWN,
+	legacy: true,
 };
 
-const period: INodeProperties = {
-	displayName: 'Period',
-	name: 'compare',
-	type: 'options',
-	options: [
-		{ name: 'Current Period', value: 'current' },
-		{
-			name: 'Previous Period',
-			value: 'previous',
-			description: 'The dashed "previous" line of an insight compared with the previous period (Day is still a day of the current period)',
-		},
-	],
-	default: 'current',
-	description: 'For insights compared with the previous period: which of the two lines',
+const period: DataPointField = {
+	field: {
+		displayName: 'Period',
+		name: 'compare',
+		type: 'options',
+		options: [
+			{ name: 'Current Period', value: 'current' },
+			{
+				name: 'Previous Period',
+				value: 'previous',
+				description: 'The dashed "previous" line of an insight compared with the previous period (Day is still a day of the current period)',
+			},
+		],
+		default: 'current',
+		description: 'For insights compared with the previous period: which of the two lines',
+	},
+	definedName: 'dataPointPeriod',
+	definedShow: { comparePrevious: [true] },
+	emptyValue: 'current',
+	legacy: true,
 };
 
 const properties: INodeProperties[] = [
@@ -65,8 +77,8 @@ const properties: INodeProperties[] = [
 			'Start of the interval of the data point, as on the x-axis: 2024-01-15 for a daily chart, 2024-01-15 13:00:00 hourly, the first day of the week or month for weekly and monthly charts. Leave empty for charts with one value for the whole range (number, pie, bar by value, table, map).',
 		displayOptions: { hide: { '/insightSettings.totalValue': [true] } },
 	},
-	...definedOrLegacyField(breakdownValue, WHEN_DEFINED_BREAKDOWN),
-	...definedOrLegacyField(period, { comparePrevious: [true] }, 'current'),
+	definedDataPointProperty(breakdownValue),
+	definedDataPointProperty(period),
 	dataPointOptionsProperty([breakdownValue, period]),
 	...returnAllOrLimit,
 	insightOptionsProperty('trends'),
@@ -77,6 +89,9 @@ const displayOptions = { show: { resource: ['insight'], operation: ['getTrendsPe
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
+/** The data point fields (Insight.resource.ts adds the old top-level ones of earlier workflows). */
+export const dataPointFields: DataPointField[] = [breakdownValue, period];
+
 const spec: InsightOperationSpec<'trends'> = {
 	kind: 'trends',
 	readDefined: definedSeriesInsight('trends'),
@@ -84,8 +99,8 @@ const spec: InsightOperationSpec<'trends'> = {
 		return {
 			series: String(read('series', '1') ?? ''),
 			day: dateText(read('day', '')),
-			breakdownValue: String(dataPointField(read, 'breakdownValue') ?? ''),
-			compare: dataPointField(read, 'compare', 'current') as TrendsSelector['compare'],
+			breakdownValue: String(dataPointField(read, breakdownValue) ?? ''),
+			compare: dataPointField(read, period, 'current') as TrendsSelector['compare'],
 		};
 	},
 };

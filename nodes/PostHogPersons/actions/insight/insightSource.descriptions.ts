@@ -117,25 +117,52 @@ export function insightSourceProperties(kind: InsightKind): INodeProperties[] {
 }
 
 /**
- * A data point field that depends on the insight: on its own when the insight is defined in the
- * node and the field applies (`definedShow`), and inside Data Point Options for saved insights and
- * raw JSON, where the node cannot know it applies. Workflows made before Data Point Options
- * existed keep their value in the top-level field, which stays visible while it holds one
- * (`emptyValue` hides it) and the defined variant is not shown.
+ * A data point field that only some insights have (a breakdown value, a funnel's entrance
+ * period, the compared period). It is on screen for a defined insight where it applies
+ * (`definedName`, shown by `definedShow`), and inside Data Point Options for saved insights and
+ * raw JSON, whose shape the node only learns when it runs. Workflows made before Data Point
+ * Options existed hold it at the top level under `field.name`; with `legacy`, that field stays
+ * visible while it holds a value (no value or `emptyValue` hides it), so they keep working.
  */
-export function definedOrLegacyField(
-	field: INodeProperties,
-	definedShow: NonNullable<IDisplayOptions['show']>,
-	emptyValue: string = '',
-): INodeProperties[] {
-	return [
-		{ ...field, displayOptions: { show: { insightSource: ['defined'], ...definedShow } } },
-		{ ...field, required: false, displayOptions: { hide: { [field.name]: [emptyValue], ...definedShow } } },
-	];
+export interface DataPointField {
+	field: INodeProperties;
+	definedName: string;
+	definedShow: NonNullable<IDisplayOptions['show']>;
+	emptyValue?: string;
+	legacy?: boolean;
 }
 
-/** The Data Point Options collection (saved insights and raw JSON): fields that apply to some insights only. */
-export function dataPointOptionsProperty(options: INodeProperties[]): INodeProperties {
+/** The on-screen field of a data point field, for defined insights. */
+export function definedDataPointProperty(spec: DataPointField): INodeProperties {
+	return { ...spec.field, name: spec.definedName, displayOptions: { show: { insightSource: ['defined'], ...spec.definedShow } } };
+}
+
+/**
+ * The old top-level fields of workflows made before Data Point Options (`legacy` specs), one
+ * property per name for all the operations that had it: n8n drops a value whose field is hidden,
+ * and a field that hides itself when empty only keeps its value when its name is not used twice.
+ */
+export function legacyDataPointProperties(operations: Array<[operation: string, specs: DataPointField[]]>): INodeProperties[] {
+	const byName = new Map<string, { spec: DataPointField; operations: string[] }>();
+	for (const [operation, specs] of operations) {
+		for (const spec of specs.filter((entry) => entry.legacy)) {
+			const entry = byName.get(spec.field.name) ?? { spec, operations: [] };
+			entry.operations.push(operation);
+			byName.set(spec.field.name, entry);
+		}
+	}
+	return [...byName.values()].map(({ spec, operations: shownFor }) => ({
+		...spec.field,
+		required: false,
+		displayOptions: {
+			show: { resource: ['insight'], operation: shownFor },
+			hide: { [spec.field.name]: [spec.emptyValue ?? '', undefined] },
+		},
+	}));
+}
+
+/** The Data Point Options collection (saved insights and raw JSON) of the operation's data point fields. */
+export function dataPointOptionsProperty(specs: DataPointField[]): INodeProperties {
 	return {
 		displayName: 'Data Point Options',
 		name: 'dataPointOptions',
@@ -144,8 +171,8 @@ export function dataPointOptionsProperty(options: INodeProperties[]): INodePrope
 		default: {},
 		description: 'Parts of the data point that only some insights have (a breakdown, conversion over time, a comparison)',
 		displayOptions: { show: { insightSource: SAVED_OR_JSON } },
-		options: options.map((option) => {
-			const copy: INodeProperties = { ...option, required: false };
+		options: specs.map(({ field }) => {
+			const copy: INodeProperties = { ...field, required: false };
 			delete copy.displayOptions;
 			return copy;
 		}),

@@ -8,6 +8,7 @@ import { apiRequest } from '../../transport';
 import { InsightInputError } from './dataPointChecks';
 import type { InsightKind } from './kinds';
 import { INSIGHT_KINDS, describeSourceKind, operationsForSourceKind } from './kinds';
+import type { DataPointField } from './insightSource.descriptions';
 import { RAW_QUERY_EXAMPLES } from './insightSource.descriptions';
 
 /**
@@ -246,14 +247,20 @@ export function insightInputError(ctx: PostHogContext, error: InsightInputError,
 }
 
 /**
- * A data point field that is on its own for defined insights (and in workflows made before Data
- * Point Options existed) and inside Data Point Options for saved insights and raw JSON.
+ * The value of a data point field (see `DataPointField`): the on-screen field of a defined
+ * insight, or Data Point Options of a saved insight or raw JSON; else the top-level field of a
+ * workflow made before either existed.
  */
-export function dataPointField(read: ParameterReader, name: string, fallback: unknown = ''): unknown {
-	if (read('insightSource', 'saved') !== 'defined') {
-		const options = (read('dataPointOptions', {}) ?? {}) as IDataObject;
-		const value = options[name];
-		if (value !== undefined && value !== null && value !== '') return value;
+export function dataPointField(read: ParameterReader, spec: DataPointField, fallback: unknown = ''): unknown {
+	const filled = (value: unknown) => value !== undefined && value !== null && value !== '';
+	const current =
+		read('insightSource', 'saved') === 'defined'
+			? read(spec.definedName, null)
+			: ((read('dataPointOptions', {}) ?? {}) as IDataObject)[spec.field.name];
+	if (filled(current)) return current;
+	if (spec.legacy) {
+		const legacy = read(spec.field.name, null);
+		if (filled(legacy)) return legacy;
 	}
-	return read(name, fallback);
+	return fallback;
 }
