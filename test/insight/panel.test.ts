@@ -11,7 +11,8 @@ import { PostHogPersons } from '../../nodes/PostHogPersons/PostHogPersons.node';
 import { resources } from '../../nodes/PostHogPersons/actions/router';
 
 const type = new PostHogPersons();
-const { properties } = type.description;
+// the description as the editor gets it (JSON from n8n's REST API: no `undefined` left)
+const properties = JSON.parse(JSON.stringify(type.description.properties)) as INodeProperties[];
 
 /** The names of the top-level fields the panel shows for these parameters (defaults filled in as n8n does). */
 function shown(parameters: INodeParameters): string[] {
@@ -67,6 +68,23 @@ describe('data point fields are shown where they apply', () => {
 		const node = { typeVersion: 1 } as INode;
 		const kept = NodeHelpers.getNodeParameters(properties, { resource: 'insight', operation: 'getTrendsPersons', insightSource: 'saved', breakdownValue: 'Chrome', compare: 'previous' }, true, false, node, type.description);
 		expect(kept).toMatchObject({ breakdownValue: 'Chrome', compare: 'previous' });
+	});
+
+	test('the settings of earlier workflows are not offered under Insight Settings, but shown while set', () => {
+		const settingsOf = (operation: string) =>
+			properties.find((property) => property.name === 'insightSettings' && JSON.stringify(property.displayOptions).includes(operation)) as INodeProperties;
+		const offered = (operation: string, settings: INodeParameters) => {
+			const node = { typeVersion: 1, parameters: {} } as unknown as INode;
+			return (settingsOf(operation).options as INodeProperties[])
+				.filter((option) => NodeHelpers.displayParameter(settings, option, node, type.description))
+				.map((option) => option.name);
+		};
+		const fresh = offered('getTrendsPersons', {});
+		expect(fresh).toEqual(expect.arrayContaining(['dateTo', 'filterTestAccounts', 'propertyFilters', 'totalValue']));
+		for (const old of ['breakdownProperty', 'breakdownType', 'compare']) expect([old, fresh.includes(old)]).toEqual([old, false]);
+		expect(offered('getTrendsPersons', { breakdownProperty: '$browser', breakdownType: 'person', compare: true })).toEqual(
+			expect.arrayContaining(['breakdownProperty', 'breakdownType', 'compare']),
+		);
 	});
 
 	test('retention and paths: defined fields only for defined insights; To Node only for a link', () => {

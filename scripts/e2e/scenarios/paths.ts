@@ -7,9 +7,9 @@ import type { Sandbox } from '../../../sandbox';
 import { lastDays, pageviewPaths, pathPersons } from '../../../test/insight/reference';
 import type { Scenario } from '../lib/checks';
 import type { N8nInstance } from '../lib/n8n';
-import { CREDENTIAL_TYPE, NODE_TYPE } from '../lib/paths';
 import { executeWorkflow, logged, nodeOutput, type E2eScenario } from '../lib/runHelpers';
-import { CREDENTIAL_ID, CREDENTIAL_NAME, type WorkflowFile, type WorkflowNode } from '../lib/setup';
+import type { WorkflowFile } from '../lib/setup';
+import { manualTriggerWorkflow, postHogNode } from '../lib/workflowBuilder';
 
 const WORKFLOW_ID = 'E2ePathsPersons1';
 const REACHED = 'Reached the busiest node';
@@ -19,17 +19,6 @@ let plan: { from: string; to: string; shortId: string } | undefined;
 
 const sitePaths = (sandbox: Sandbox) => pageviewPaths(sandbox, lastDays(sandbox, 14), 5);
 
-function postHogNode(name: string, position: [number, number], parameters: Record<string, unknown>): WorkflowNode {
-	return {
-		id: `e2e-${name.replace(/\W+/g, '-').toLowerCase()}`,
-		name,
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position,
-		parameters: { resource: 'insight', operation: 'getPathsPersons', returnAll: true, insightSource: 'saved', ...parameters },
-		credentials: { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
-	};
-}
 
 function prepare(s: Scenario, sandbox: Sandbox): WorkflowFile {
 	const insight = s.require(sandbox.store.insights.find((i) => i.name === 'Site paths'), 'the sandbox seeds the saved insight "Site paths"');
@@ -40,38 +29,23 @@ function prepare(s: Scenario, sandbox: Sandbox): WorkflowFile {
 	plan = { from, to, shortId: insight.short_id };
 	s.note(`saved insight ${insight.short_id}; busiest link ${from} → ${to}`);
 	const url = `${sandbox.url}/project/${sandbox.projectId}/insights/${insight.short_id}`;
-	return {
-		id: WORKFLOW_ID,
-		name: 'E2E: paths persons',
-		nodes: [
-			{ id: 'e2e-start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			postHogNode(REACHED, [240, -100], {
-				insightId: { __rl: true, mode: 'url', value: url },
-				pathPersons: 'reached',
-				pathNode: { __rl: true, mode: 'list', value: to },
-			}),
-			postHogNode(EDGE, [240, 100], {
-				insightId: { __rl: true, mode: 'id', value: insight.short_id },
-				pathPersons: 'edge',
-				pathNode: { __rl: true, mode: 'key', value: from },
-				pathNextNode: { __rl: true, mode: 'key', value: to },
-				options: { includeRecordings: true },
-			}),
-		],
-		connections: {
-			Start: {
-				main: [
-					[
-						{ node: REACHED, type: 'main', index: 0 },
-						{ node: EDGE, type: 'main', index: 0 },
-					],
-				],
-			},
-		},
-		settings: { executionOrder: 'v1' },
-		active: false,
-	};
-}
+	const paths = { resource: 'insight', operation: 'getPathsPersons', returnAll: true, insightSource: 'saved' };
+	return manualTriggerWorkflow(WORKFLOW_ID, 'E2E: paths persons', [
+		postHogNode(REACHED, [240, -100], {
+			...paths,
+			insightId: { __rl: true, mode: 'url', value: url },
+			pathPersons: 'reached',
+			pathNode: { __rl: true, mode: 'list', value: to },
+		}),
+		postHogNode(EDGE, [240, 100], {
+			...paths,
+			insightId: { __rl: true, mode: 'id', value: insight.short_id },
+			pathPersons: 'edge',
+			pathNode: { __rl: true, mode: 'key', value: from },
+			pathNextNode: { __rl: true, mode: 'key', value: to },
+			options: { includeRecordings: true },
+		}),
+	]);}
 
 async function scenarioPaths(s: Scenario, instance: N8nInstance, sandbox: Sandbox): Promise<void> {
 	const { from, to, shortId } = s.require(plan, 'the scenario was prepared');

@@ -9,8 +9,8 @@ import { DAY, dayStart, isEvent, retentionRow, type RetentionSpec } from '../../
 import type { Scenario } from '../lib/checks';
 import type { N8nInstance } from '../lib/n8n';
 import { executeWorkflow, logged, nodeOutput, sandboxApi, type E2eScenario } from '../lib/runHelpers';
-import { CREDENTIAL_ID, CREDENTIAL_NAME, type WorkflowFile, type WorkflowNode } from '../lib/setup';
-import { CREDENTIAL_TYPE, NODE_TYPE } from '../lib/paths';
+import type { WorkflowFile } from '../lib/setup';
+import { manualTriggerWorkflow, postHogNode } from '../lib/workflowBuilder';
 
 const WORKFLOW_ID = 'E2eRetention0001';
 const SAVED = 'Retention (saved insight)';
@@ -34,18 +34,6 @@ function busiestRow(sandbox: Sandbox, spec: RetentionSpec, rows: number, breakdo
 	return best;
 }
 
-function postHogNode(name: string, position: [number, number], parameters: Record<string, unknown>): WorkflowNode {
-	return {
-		id: `e2e-${name.replace(/\W+/g, '-').toLowerCase()}`,
-		name,
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position,
-		parameters: { resource: 'insight', operation: 'getRetentionPersons', returnAll: true, ...parameters },
-		credentials: { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
-	};
-}
-
 const chrome = (ev: { properties: Record<string, unknown> }) => ev.properties.$browser === 'Chrome';
 
 function prepare(s: Scenario, sandbox: Sandbox): WorkflowFile {
@@ -54,44 +42,29 @@ function prepare(s: Scenario, sandbox: Sandbox): WorkflowFile {
 	const definedSpec = daySpec(sandbox, 10, 5, false, '$pageview', '$pageview');
 	plan = { savedRow: busiestRow(sandbox, savedSpec, 15), definedRow: busiestRow(sandbox, definedSpec, 11, chrome), savedSpec, definedSpec };
 	s.note(`saved insight ${insight.short_id}, row ${plan.savedRow}; defined retention, row ${plan.definedRow}, breakdown $browser = Chrome`);
-	return {
-		id: WORKFLOW_ID,
-		name: 'E2E: retention persons',
-		nodes: [
-			{ id: 'e2e-start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			postHogNode(SAVED, [240, -100], {
-				insightSource: 'saved',
-				insightId: { __rl: true, mode: 'list', value: insight.short_id, cachedResultName: insight.name },
-				cohortRow: plan.savedRow,
-			}),
-			postHogNode(DEFINED, [240, 100], {
-				insightSource: 'defined',
-				startEvent: { __rl: true, mode: 'list', value: '$pageview' },
-				returningEvent: { __rl: true, mode: 'name', value: '$pageview' },
-				retentionType: 'retention_recurring',
-				totalIntervals: 5,
-				dateFrom: '-10d',
-				breakdownType: 'event',
-				breakdownProperty: { __rl: true, mode: 'list', value: '$browser' },
-				dataPointBreakdown: 'Chrome',
-				cohortRow: plan.definedRow,
-				options: { intervalsAs: 'list', pageSize: 10 },
-			}),
-		],
-		connections: {
-			Start: {
-				main: [
-					[
-						{ node: SAVED, type: 'main', index: 0 },
-						{ node: DEFINED, type: 'main', index: 0 },
-					],
-				],
-			},
-		},
-		settings: { executionOrder: 'v1' },
-		active: false,
-	};
-}
+	const retention = { resource: 'insight', operation: 'getRetentionPersons', returnAll: true };
+	return manualTriggerWorkflow(WORKFLOW_ID, 'E2E: retention persons', [
+		postHogNode(SAVED, [240, -100], {
+			...retention,
+			insightSource: 'saved',
+			insightId: { __rl: true, mode: 'list', value: insight.short_id, cachedResultName: insight.name },
+			cohortRow: plan.savedRow,
+		}),
+		postHogNode(DEFINED, [240, 100], {
+			...retention,
+			insightSource: 'defined',
+			startEvent: { __rl: true, mode: 'list', value: '$pageview' },
+			returningEvent: { __rl: true, mode: 'name', value: '$pageview' },
+			retentionType: 'retention_recurring',
+			totalIntervals: 5,
+			dateFrom: '-10d',
+			breakdownType: 'event',
+			breakdownProperty: { __rl: true, mode: 'list', value: '$browser' },
+			dataPointBreakdown: 'Chrome',
+			cohortRow: plan.definedRow,
+			options: { intervalsAs: 'list', pageSize: 10 },
+		}),
+	]);}
 
 async function scenarioRetention(s: Scenario, instance: N8nInstance, sandbox: Sandbox): Promise<void> {
 	const { savedRow, definedRow, savedSpec, definedSpec } = s.require(plan, 'the scenario was prepared');

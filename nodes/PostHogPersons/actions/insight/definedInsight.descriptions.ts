@@ -142,7 +142,7 @@ export function legacyBreakdownSettings(): INodeProperties[] {
 				displayName: 'Breakdown Property (Old Setting)',
 				name: 'breakdownProperty',
 				description: 'Breakdown of a workflow made before Breakdown was on screen; used while Breakdown is None',
-				displayOptions: { hide: { breakdownProperty: ['', undefined] } },
+				displayOptions: { show: { breakdownProperty: [{ _cnd: { gt: '' } }] } },
 			},
 			'searchPropertyNames',
 		),
@@ -156,13 +156,10 @@ export function legacyBreakdownSettings(): INodeProperties[] {
 			],
 			default: 'event',
 			description: 'Whose property the old Breakdown Property is',
-			displayOptions: { hide: { breakdownType: [undefined] } },
+			displayOptions: { show: { breakdownType: [{ _cnd: { gt: '' } }] } },
 		},
 	];
 }
-
-/** Shown for a defined insight only when it has a breakdown. */
-export const WHEN_DEFINED_BREAKDOWN = { breakdownType: ['event', 'person'] };
 
 /** Date To, test-account filter and property filters (Insight Settings of every defined insight). */
 export function rangeAndFilterSettings(): INodeProperties[] {
@@ -210,7 +207,7 @@ function seriesSettings(kind: SeriesKind): INodeProperties[] {
 			type: 'boolean',
 			default: false,
 			description: 'Whether the insight compares with the previous period (setting of a workflow made before Compare to Previous Period was on screen)',
-			displayOptions: { hide: { compare: [undefined, false] } },
+			displayOptions: { show: { compare: [true] } },
 		});
 	}
 	if (funnel) {

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { dateText } from '../../helpers/dates';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
-import { WHEN_DEFINED_BREAKDOWN, definedSeriesProperties } from './definedInsight.descriptions';
+import { definedSeriesProperties } from './definedInsight.descriptions';
 import { definedSeriesInsight } from './definedInsight';
 import type { FunnelSelector } from './funnel.query';
 import type { InsightOperationSpec } from './insightPersons';
@@ -11,6 +11,7 @@ import { executeInsightPersons } from './insightPersons';
 import { dataPointField } from './insightSource';
 import type { DataPointField } from './insightSource.descriptions';
 import {
+	breakdownValueField,
 	dataPointOptionsProperty,
 	definedDataPointProperty,
 	insightOptionsProperty,
@@ -33,20 +34,7 @@ const entrancePeriodStart: DataPointField = {
 	legacy: true,
 };
 
-const breakdownValue: DataPointField = {
-	field: {
-		displayName: 'Breakdown Value',
-		name: 'breakdownValue',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Chrome',
-		description:
-			'For funnels with a breakdown: the value of the series (e.g. Chrome; a cohort ID for cohort breakdowns; a JSON array like ["Chrome","US"] for several breakdown properties). Empty = all persons (the baseline).',
-	},
-	definedName: 'dataPointBreakdown',
-	definedShow: WHEN_DEFINED_BREAKDOWN,
-	legacy: true,
-};
+const breakdownValue = breakdownValueField('series', '; empty = all persons, the baseline', true);
 
 const properties: INodeProperties[] = [
 	...insightSourceProperties('funnel'),

@@ -4,7 +4,6 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
 import { actionLocator, eventNameLocator } from '../descriptions/pickers';
 import {
-	WHEN_DEFINED_BREAKDOWN,
 	breakdownProperties,
 	dateFromProperty,
 	insightSettingsProperty,
@@ -15,6 +14,7 @@ import { executeInsightPersons } from './insightPersons';
 import { dataPointField } from './insightSource';
 import type { DataPointField } from './insightSource.descriptions';
 import {
+	breakdownValueField,
 	dataPointOptionsProperty,
 	definedDataPointProperty,
 	insightOptionsProperty,
@@ -57,19 +57,7 @@ function entityProperties(prefix: 'start' | 'returning', label: string, what: st
 	];
 }
 
-const breakdownValue: DataPointField = {
-	field: {
-		displayName: 'Breakdown Value',
-		name: 'breakdownValue',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Chrome',
-		description:
-			'For insights with a breakdown: the breakdown value of the rows (e.g. Chrome; a cohort ID for cohort breakdowns, "all" for all users; a JSON array like ["Chrome","US"] for several breakdown properties)',
-	},
-	definedName: 'dataPointBreakdown',
-	definedShow: WHEN_DEFINED_BREAKDOWN,
-};
+const breakdownValue = breakdownValueField('rows', ', "all" for all users', false);
 
 const properties: INodeProperties[] = [
 	...insightSourceProperties('retention'),

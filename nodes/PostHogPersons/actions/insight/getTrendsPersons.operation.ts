@@ -4,12 +4,13 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { dateText } from '../../helpers/dates';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
 import { definedSeriesInsight } from './definedInsight';
-import { WHEN_DEFINED_BREAKDOWN, definedSeriesProperties } from './definedInsight.descriptions';
+import { definedSeriesProperties } from './definedInsight.descriptions';
 import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { dataPointField } from './insightSource';
 import type { DataPointField } from './insightSource.descriptions';
 import {
+	breakdownValueField,
 	dataPointOptionsProperty,
 	definedDataPointProperty,
 	insightOptionsProperty,
@@ -18,19 +19,7 @@ import {
 import { BREAKDOWN_NULL, BREAKDOWN_OTHER } from './kinds';
 import type { TrendsSelector } from './trends.query';
 
-const breakdownValue: DataPointField = {
-	field: {
-		displayName: 'Breakdown Value',
-		name: 'breakdownValue',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Chrome',
-		description: `For insights with a breakdown: the breakdown value of the series (e.g. Chrome; a cohort ID for cohort breakdowns; a JSON array like ["Chrome","US"] for several breakdown properties; ${BREAKDOWN_NULL} for "None", ${BREAKDOWN_OTHER} for "Other")`,
-	},
-	definedName: 'dataPointBreakdown',
-	definedShow: WHEN_DEFINED_BREAKDOWN,
-	legacy: true,
-};
+const breakdownValue = breakdownValueField('series', `; ${BREAKDOWN_NULL} for "None", ${BREAKDOWN_OTHER} for "Other"`, true);
 
 const period: DataPointField = {
 	field: {

@@ -132,6 +132,26 @@ export interface DataPointField {
 	legacy?: boolean;
 }
 
+/**
+ * Breakdown Value of an operation: `of` completes "the breakdown value of the …", `more` tells
+ * the forms of values beyond the common ones (cohort ID, JSON array for several breakdowns).
+ */
+export function breakdownValueField(of: string, more: string, legacy: boolean): DataPointField {
+	return {
+		field: {
+			displayName: 'Breakdown Value',
+			name: 'breakdownValue',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Chrome',
+			description: `For insights with a breakdown: the breakdown value of the ${of} (e.g. Chrome; a cohort ID for cohort breakdowns${more}; a JSON array like ["Chrome","US"] for several breakdown properties)`,
+		},
+		definedName: 'dataPointBreakdown',
+		definedShow: { breakdownType: ['event', 'person'] },
+		legacy,
+	};
+}
+
 /** The on-screen field of a data point field, for defined insights. */
 export function definedDataPointProperty(spec: DataPointField): INodeProperties {
 	return { ...spec.field, name: spec.definedName, displayOptions: { show: { insightSource: ['defined'], ...spec.definedShow } } };
@@ -155,8 +175,9 @@ export function legacyDataPointProperties(operations: Array<[operation: string, 
 		...spec.field,
 		required: false,
 		displayOptions: {
-			show: { resource: ['insight'], operation: shownFor },
-			hide: { [spec.field.name]: [spec.emptyValue ?? '', undefined] },
+			// shown only while it holds a value: `gt ''` is false for no value and for ''
+			show: { resource: ['insight'], operation: shownFor, [spec.field.name]: [{ _cnd: { gt: '' } }] },
+			...(spec.emptyValue ? { hide: { [spec.field.name]: [spec.emptyValue] } } : {}),
 		},
 	}));
 }

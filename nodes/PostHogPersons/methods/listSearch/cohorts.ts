@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { PAGE_SIZE, listRequest, nextToken, pageOffset, projectAppUrl } from './common';
+import { listRequest, nextToken, pageQuery, projectAppUrl } from './common';
 
 /** Cohort field: cohorts matching a search (name), 50 per page (scope cohort:read). */
 export async function searchCohorts(
@@ -8,9 +8,7 @@ export async function searchCohorts(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const offset = pageOffset(paginationToken);
-	const qs: IDataObject = { basic: true, limit: PAGE_SIZE, offset };
-	if (filter && filter.trim() !== '') qs.search = filter.trim();
+	const { offset, qs } = pageQuery(filter, paginationToken, { basic: true });
 	const response = await listRequest(this, 'cohorts/', qs, 'cohorts');
 	const app = await projectAppUrl(this);
 	const cohorts = ((response.body.results as IDataObject[] | undefined) ?? []).filter((cohort) => cohort.deleted !== true);

@@ -12,6 +12,14 @@ import { CREDENTIAL_TYPE, apiRequest, postHogBaseUrl } from '../../transport';
 
 export const PAGE_SIZE = 50;
 
+/** The query of one page of a searched list: `limit`, `offset` from the token, `search` when given. */
+export function pageQuery(filter: string | undefined, paginationToken: string | undefined, extra: IDataObject = {}): { offset: number; qs: IDataObject } {
+	const offset = pageOffset(paginationToken);
+	const qs: IDataObject = { ...extra, limit: PAGE_SIZE, offset };
+	if (filter && filter.trim() !== '') qs.search = filter.trim();
+	return { offset, qs };
+}
+
 export function pageOffset(paginationToken?: string): number {
 	const offset = Number(paginationToken ?? 0);
 	return Number.isInteger(offset) && offset > 0 ? offset : 0;

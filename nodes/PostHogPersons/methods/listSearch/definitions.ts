@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { PAGE_SIZE, listRequest, nextToken, pageOffset } from './common';
+import { listRequest, nextToken, pageQuery } from './common';
 
 /**
  * Event and property name fields: PostHog's event and property definitions matching a search,
@@ -12,9 +12,7 @@ export async function searchEventNames(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const offset = pageOffset(paginationToken);
-	const qs: IDataObject = { limit: PAGE_SIZE, offset };
-	if (filter && filter.trim() !== '') qs.search = filter.trim();
+	const { offset, qs } = pageQuery(filter, paginationToken);
 	const response = await listRequest(this, 'event_definitions/', qs, 'events');
 	const events = (response.body.results as IDataObject[] | undefined) ?? [];
 	return {
@@ -33,9 +31,7 @@ async function searchProperties(
 	filter: string | undefined,
 	paginationToken: string | undefined,
 ): Promise<INodeListSearchResult> {
-	const offset = pageOffset(paginationToken);
-	const qs: IDataObject = { type, limit: PAGE_SIZE, offset };
-	if (filter && filter.trim() !== '') qs.search = filter.trim();
+	const { offset, qs } = pageQuery(filter, paginationToken, { type });
 	const response = await listRequest(ctx, 'property_definitions/', qs, `${type} properties`);
 	const definitions = (response.body.results as IDataObject[] | undefined) ?? [];
 	return {

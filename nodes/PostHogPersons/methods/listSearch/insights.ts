@@ -1,7 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { INSIGHT_KINDS, kindOfOperation } from '../../actions/insight/kinds';
-import { PAGE_SIZE, listRequest, nextToken, pageOffset, projectAppUrl } from './common';
+import { listRequest, nextToken, pageQuery, projectAppUrl } from './common';
 
 const KIND_LABELS: Record<string, string> = {
 	FunnelsQuery: 'Funnel',
@@ -37,11 +37,9 @@ export async function searchInsights(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const kind = kindOfOperation(String(this.getCurrentNodeParameter('operation') ?? ''));
-	const offset = pageOffset(paginationToken);
-	const qs: IDataObject = { basic: true, saved: true, limit: PAGE_SIZE, offset };
+	const { offset, qs } = pageQuery(filter, paginationToken, { basic: true, saved: true });
 	if (kind) qs.insight = INSIGHT_KINDS[kind].listFilter;
-	if (filter && filter.trim() !== '') qs.search = filter.trim();
-	else qs.order = '-last_modified_at';
+	if (qs.search === undefined) qs.order = '-last_modified_at';
 	const response = await listRequest(this, 'insights/', qs, 'saved insights', 'query');
 	const app = await projectAppUrl(this);
 	const wanted = kind ? INSIGHT_KINDS[kind].sourceKind : undefined;

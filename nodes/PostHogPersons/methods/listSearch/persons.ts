@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { PAGE_SIZE, listRequest, nextToken, pageOffset, projectAppUrl } from './common';
+import { listRequest, nextToken, pageQuery, projectAppUrl } from './common';
 
 /** Person field: persons matching a search (email, name, distinct ID), newest first, 50 per page. */
 export async function searchPersons(
@@ -8,9 +8,7 @@ export async function searchPersons(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const offset = pageOffset(paginationToken);
-	const qs: IDataObject = { limit: PAGE_SIZE, offset };
-	if (filter && filter.trim() !== '') qs.search = filter.trim();
+	const { offset, qs } = pageQuery(filter, paginationToken);
 	const response = await listRequest(this, 'persons/', qs, 'persons');
 	const app = await projectAppUrl(this);
 	const results = (response.body.results as IDataObject[] | undefined) ?? [];
