@@ -101,14 +101,17 @@ function panelNodes(insights: SavedInsight[]) {
 		},
 	];
 	return nodes.map((node, index) => ({
-		id: `panel-${index}`,
 		name: node.name,
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position: [240 + (index % 4) * 260, Math.floor(index / 4) * 220],
-		parameters: { resource: 'insight', operation: node.operation, returnAll: false, limit: 50, ...node.parameters },
-		credentials: { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
 		operation: node.operation,
+		workflowNode: {
+			id: `panel-${index}`,
+			name: node.name,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [240 + (index % 4) * 260, Math.floor(index / 4) * 220],
+			parameters: { resource: 'insight', operation: node.operation, returnAll: false, limit: 50, ...node.parameters },
+			credentials: { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+		},
 	}));
 }
 
@@ -125,7 +128,7 @@ export async function shootInsightPanels(page: PanelPage, state: DevState, outDi
 	const nodes = panelNodes(await savedInsights(state));
 	const created = await client.ok('POST', '/rest/workflows', {
 		name: `Insight panels (screenshots ${new Date().toISOString().slice(0, 10)})`,
-		nodes: nodes.map(({ operation: _operation, ...node }) => node),
+		nodes: nodes.map((node) => node.workflowNode),
 		connections: {},
 		settings: { executionOrder: 'v1' },
 		active: false,

@@ -5,7 +5,7 @@ import { locatorValue } from '../../helpers/parameters';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
 import { eventNameLocator, propertyNameLocator } from '../descriptions/pickers';
 import { definedSeriesInsight } from './definedInsight';
-import { definedSeriesProperties } from './definedInsight.descriptions';
+import { definedSeriesProperties } from './definedSeries.descriptions';
 import type { CorrelationSelector } from './funnelCorrelation.query';
 import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';

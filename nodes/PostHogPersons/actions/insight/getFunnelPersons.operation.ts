@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { dateText } from '../../helpers/dates';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
-import { definedSeriesProperties } from './definedInsight.descriptions';
+import { definedSeriesProperties } from './definedSeries.descriptions';
 import { definedSeriesInsight } from './definedInsight';
 import type { FunnelSelector } from './funnel.query';
 import type { InsightOperationSpec } from './insightPersons';

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { dateText } from '../../helpers/dates';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
 import { definedSeriesInsight } from './definedInsight';
-import { definedSeriesProperties } from './definedInsight.descriptions';
+import { definedSeriesProperties } from './definedSeries.descriptions';
 import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { insightOptionsProperty, insightSourceProperties } from './insightSource.descriptions';

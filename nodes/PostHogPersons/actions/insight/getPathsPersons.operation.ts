@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
 import { pathNodeLocator } from '../descriptions/pickers';
-import { dateFromProperty, insightSettingsProperty, rangeAndFilterSettings } from './definedInsight.descriptions';
+import { dateFromProperty, insightSettingsProperty, rangeAndFilterSettings } from './definedFields.descriptions';
 import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { insightOptionsProperty, insightSourceProperties } from './insightSource.descriptions';

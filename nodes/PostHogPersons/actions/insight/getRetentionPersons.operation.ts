@@ -8,7 +8,7 @@ import {
 	dateFromProperty,
 	insightSettingsProperty,
 	rangeAndFilterSettings,
-} from './definedInsight.descriptions';
+} from './definedFields.descriptions';
 import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { dataPointField } from './insightSource';
