@@ -11,5 +11,15 @@ import { pathsScenario } from './paths';
 import { pickersScenario } from './pickers';
 import { retentionScenario } from './retention';
 import { typesScenario } from './types';
+import { verifyScenario } from './verify';
 
-export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, retentionScenario, pathsScenario, typesScenario, pickersScenario, formScenario];
+export const SCENARIOS: E2eScenario[] = [
+	listScenario,
+	exportScenario,
+	retentionScenario,
+	pathsScenario,
+	typesScenario,
+	pickersScenario,
+	formScenario,
+	verifyScenario,
+];

@@ -2,7 +2,6 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { buildPropertyFilters } from '../../helpers/filters';
 import type { ParameterReader } from '../../helpers/parameters';
-import { parseIdList } from '../../helpers/validation';
 import { InsightInputError, wholeNumber } from './dataPointChecks';
 import { dateRangeOf } from './definedInsight';
 import type { KindQuery } from './kindQuery';
@@ -158,6 +157,12 @@ export function buildPathsQuery(input: DefinedPathsInput): IDataObject {
 	return query;
 }
 
+/** Text separated by commas or new lines (or a list from an expression), without empty entries. */
+function commaList(value: unknown): string[] {
+	const parts = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[,\n]/);
+	return parts.map((part) => part.trim()).filter((part) => part !== '');
+}
+
 /** Reads the "Defined in Node" fields of Get Paths Persons and builds its PathsQuery. */
 export function definedPathsInsight(read: ParameterReader): IDataObject {
 	const settings = (read('insightSettings', {}) ?? {}) as IDataObject;
@@ -166,7 +171,7 @@ export function definedPathsInsight(read: ParameterReader): IDataObject {
 		startPoint: read('startPoint', '') as string,
 		endPoint: settings.endPoint as string | undefined,
 		stepLimit: read('stepLimit', 5) as number,
-		excludeEvents: parseIdList(settings.excludeEvents ?? ''),
+		excludeEvents: commaList(settings.excludeEvents),
 		dateFrom: read('dateFrom', '') as string,
 		dateTo: settings.dateTo as string | undefined,
 		properties: buildPropertyFilters(settings.propertyFilters as IDataObject | undefined, 'event'),
