@@ -286,15 +286,23 @@ describe('what is picked reaches PostHog (fields read with extractValue, old pla
 			person: rl('url', `${sandbox.url}/project/1/person/${encodeURIComponent(distinctId)}#activeTab=properties`),
 		});
 		expect(byUrl.error).toBeUndefined();
-		expect(sandbox.requests.map((request) => [request.path, request.query])).toEqual([
-			['/api/projects/1/persons/', { distinct_id: distinctId, limit: '1' }],
-			[`/api/projects/1/persons/${target.uuid}/`, {}],
+		expect(sandbox.requests.map((request) => [request.path, request.body ?? null])).toEqual([
+			['/api/projects/1/persons/batch_by_distinct_ids/', { distinct_ids: [distinctId] }],
+			[`/api/projects/1/persons/${target.uuid}/`, null],
 		]);
 		expect(byUrl.items[0].json.uuid).toBe(target.uuid);
 		sandbox.clearRequests();
 		const byUuidUrl = await runAgainst(sandbox, { resource: 'person', operation: 'get', person: rl('url', `${sandbox.url}/project/1/persons/${target.uuid}`) });
 		expect(byUuidUrl.items[0].json.uuid).toBe(target.uuid);
 		expect(sandbox.requests.map((request) => request.path)).toEqual([`/api/projects/1/persons/${target.uuid}/`]);
+		sandbox.clearRequests();
+		await runAgainst(sandbox, {
+			resource: 'person',
+			operation: 'getPropertiesAtTime',
+			person: rl('url', `${sandbox.url}/project/1/person/${encodeURIComponent(distinctId)}`),
+			timestamp: '2024-03-01T00:00:00Z',
+		});
+		expect(sandbox.requests.map((request) => request.query)).toEqual([{ timestamp: '2024-03-01T00:00:00Z', distinct_id: distinctId }]);
 	});
 
 	test('Get Many: the cohort picked from the list, by URL, or an old plain number', async () => {

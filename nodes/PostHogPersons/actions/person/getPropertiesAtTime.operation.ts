@@ -1,11 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { dateText, isIsoDate } from '../../helpers/dates';
 import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
 import { readPersonRef } from '../../helpers/person';
-import { isUuid } from '../../helpers/validation';
+import { checkPersonId, isUuid } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { outputProperties } from '../descriptions/output';
 import { personLocator } from '../descriptions/personLocator';
@@ -59,9 +59,20 @@ export function readTimestamp(ctx: IExecuteFunctions, itemIndex: number): string
 /** `distinct_id` or `person_id` (a UUID): exactly one, from the Person field. */
 async function readIdentifier(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const node = ctx.getNode();
-	const ref = readPersonRef(ctx, itemIndex);
-	if (ref.mode === 'distinctId') return { distinct_id: ref.value };
-	const id = ref.value;
+	const locator = ctx.getNodeParameter('person', itemIndex) as INodeParameterResourceLocator | string;
+	let mode = typeof locator === 'object' ? locator.mode : 'id';
+	let value = String(typeof locator === 'object' ? (locator.value ?? '') : locator).trim();
+	if (mode === 'url') ({ mode, value } = readPersonRef(ctx, itemIndex));
+	if (mode === 'distinctId') {
+		if (value === '') {
+			throw new NodeOperationError(node, 'No distinct ID given', {
+				itemIndex,
+				description: 'Fill in the Person field with the distinct ID your app sends to PostHog.',
+			});
+		}
+		return { distinct_id: value };
+	}
+	const id = checkPersonId(node, value, itemIndex);
 	if (isUuid(id)) return { person_id: id };
 	// properties_at_time takes the UUID only: look the numeric ID up
 	const response = await apiRequest.call(ctx, {
