@@ -136,8 +136,13 @@ export function extractInsightSource(kind: InsightKind, value: unknown, label: s
 	return node;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-	return JSON.stringify(a) === JSON.stringify(b);
+/** Whether a value equals the example; walks only as deep as the example (any input depth is safe). */
+function sameAsExample(value: unknown, example: unknown): boolean {
+	if (example === null || typeof example !== 'object') return value === example;
+	if (value === null || typeof value !== 'object' || Array.isArray(value) !== Array.isArray(example)) return false;
+	const keys = Object.keys(example);
+	if (Object.keys(value).length !== keys.length) return false;
+	return keys.every((key) => sameAsExample((value as IDataObject)[key], (example as IDataObject)[key]));
 }
 
 /** The raw JSON field's query; the untouched example is refused rather than run. */
@@ -150,7 +155,7 @@ function rawInsightQuery(ctx: PostHogContext, kind: InsightKind, read: Parameter
 			'Insight Query (JSON)',
 		);
 	}
-	if (sameJson(raw, RAW_QUERY_EXAMPLES[kind])) {
+	if (sameAsExample(raw, RAW_QUERY_EXAMPLES[kind])) {
 		throw new InsightInputError(
 			'Insight Query (JSON) still holds the example query',
 			`The node does not run the example it shows. Replace it with your insight's query (in PostHog: the insight's "…" menu → "Edit SQL / Show JSON"), or change it to the query you want.`,
