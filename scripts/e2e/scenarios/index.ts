@@ -8,7 +8,20 @@ import { exportScenario } from './export';
 import { formScenario } from './form';
 import { listScenario } from './list';
 import { personsExportScenario } from './personsExport';
+import { pathsScenario } from './paths';
+import { pickersScenario } from './pickers';
+import { retentionScenario } from './retention';
 import { typesScenario } from './types';
 import { verifyScenario } from './verify';
 
-export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, personsExportScenario, typesScenario, formScenario, verifyScenario];
+export const SCENARIOS: E2eScenario[] = [
+	listScenario,
+	exportScenario,
+	personsExportScenario,
+	retentionScenario,
+	pathsScenario,
+	typesScenario,
+	pickersScenario,
+	formScenario,
+	verifyScenario,
+];

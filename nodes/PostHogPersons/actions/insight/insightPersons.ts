@@ -1,14 +1,19 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages } from '../../helpers/output';
+import type { ParameterReader } from '../../helpers/parameters';
+import { itemParameters } from '../../helpers/parameters';
 import { queryPages } from '../../transport';
 import { actorRowsToRecords } from './actorRows';
-import type { ResolvedInsightSource } from './insightSource';
-import { resolveInsightSource } from './insightSource';
-import type { InsightKind, SelectorFor } from './queryBuilder';
-import { InsightInputError, OPERATION_NAMES, buildActorsQuery, checkSelector } from './queryBuilder';
+import type { SelectorFor } from './actorsQuery';
+import { buildActorsQuery, checkSelector } from './actorsQuery';
+import { InsightInputError } from './dataPointChecks';
+import type { DefinedInsightReader, ResolvedInsightSource } from './insightSource';
+import { insightInputError, resolveInsightSource } from './insightSource';
+import type { InsightKind } from './kinds';
+import { INSIGHT_KINDS } from './kinds';
 
 /**
  * The run of every Insight operation, per input item:
@@ -17,6 +22,15 @@ import { InsightInputError, OPERATION_NAMES, buildActorsQuery, checkSelector } f
  * 3. build the ActorsQuery and check the data point against the insight (steps, series, ...);
  * 4. page through `POST query/` (transport queryAllPages) and emit one item per person, or a CSV.
  */
+
+/** What an Insight operation adds to the shared run: how it reads its data point and its defined insight. */
+export interface InsightOperationSpec<K extends InsightKind> {
+	kind: K;
+	readSelector(read: ParameterReader): SelectorFor[K];
+	readDefined: DefinedInsightReader;
+	/** A notice for a data point without persons (when an empty answer usually means a wrong input). */
+	emptyHint?(selector: SelectorFor[K]): string;
+}
 
 export const MAX_PAGE_SIZE = 50000;
 
@@ -28,13 +42,14 @@ const SELECTOR_FIELDS: Array<[RegExp, string]> = [
 	[/\bfunnelCorrelationPersonEntity\b/, 'Correlated Event / Event Property'],
 	[/\bfunnelCorrelationPropertyValues\b/, 'Person Properties'],
 	[/\bfunnelCorrelationPersonConverted\b/, 'Persons'],
+	[/\bpath(Start|End|Dropoff)Key\b/, 'Node / To Node'],
 	[/\bday\b/, 'Day / Active Intervals'],
 	[/\bstatus\b/, 'Status'],
 	[/\bcompare\b/, 'Period'],
 	[/\bbreakdown\b/, 'Breakdown Value'],
 ];
 
-const SOURCE_MARKERS = /\b(FunnelsQuery|TrendsQuery|LifecycleQuery|StickinessQuery|EventsNode|ActionsNode|series|dateRange|date_from|date_to|breakdownFilter|funnelsFilter|trendsFilter|properties|interval)\b/;
+const SOURCE_MARKERS = /\b(FunnelsQuery|TrendsQuery|LifecycleQuery|StickinessQuery|RetentionQuery|PathsQuery|EventsNode|ActionsNode|series|dateRange|date_from|date_to|breakdownFilter|funnelsFilter|trendsFilter|retentionFilter|pathsFilter|targetEntity|returningEntity|properties|interval)\b/;
 
 /** The data point part of an ActorsQuery (its source without the insight query), for messages. */
 function selectorPart(query: IDataObject): IDataObject {
@@ -68,21 +83,15 @@ export function explainRejection(error: NodeApiError, query: IDataObject, resolv
 	error.description = [lines.join('\n'), error.description].filter(Boolean).join('\n');
 }
 
-function inputError(ctx: IExecuteFunctions, error: InsightInputError, itemIndex: number): NodeOperationError {
-	const description = error.field ? `${error.description} (field: ${error.field})` : error.description;
-	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description });
-}
-
-export type SelectorReader<K extends InsightKind> = (ctx: IExecuteFunctions, itemIndex: number) => SelectorFor[K];
-
 export async function executeInsightPersons<K extends InsightKind>(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
-	kind: K,
-	readSelector: SelectorReader<K>,
+	spec: InsightOperationSpec<K>,
 ): Promise<INodeExecutionData[]> {
-	const operationName = OPERATION_NAMES[kind];
+	const { kind } = spec;
+	const operationName = INSIGHT_KINDS[kind].name;
 	return await forEachItem.call(this, items, async (itemIndex) => {
+		const read = itemParameters(this, itemIndex);
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const limit = returnAll ? undefined : Number(this.getNodeParameter('limit', itemIndex, 50));
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -90,20 +99,22 @@ export async function executeInsightPersons<K extends InsightKind>(
 
 		let query: IDataObject;
 		let resolved: ResolvedInsightSource;
+		let selector: SelectorFor[K];
 		try {
-			const selector = readSelector(this, itemIndex);
+			selector = spec.readSelector(read);
 			checkSelector(kind, selector);
-			resolved = await resolveInsightSource.call(this, kind, itemIndex);
+			resolved = await resolveInsightSource.call(this, kind, read, spec.readDefined, itemIndex);
 			query = buildActorsQuery(kind, resolved.source, selector, {
 				includeRecordings: options.includeRecordings === true,
 			});
 		} catch (error) {
-			if (error instanceof InsightInputError) throw inputError(this, error, itemIndex);
+			if (error instanceof InsightInputError) throw insightInputError(this, error, itemIndex);
 			throw withItemIndex(this, error, itemIndex);
 		}
 
 		// pages as they arrive: a CSV file is written page by page, never all rows at once
 		const seen = new Set<string>();
+		let rowCount = 0;
 		let missingActorsCount = 0;
 		async function* pages(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {
 			const rows = queryPages.call(this, query, {
@@ -115,6 +126,7 @@ export async function executeInsightPersons<K extends InsightKind>(
 			});
 			for await (const page of rows) {
 				const { records, missing } = actorRowsToRecords(page.columns, page.rows, seen);
+				rowCount += page.rows.length;
 				missingActorsCount += page.missingActorsCount || missing;
 				yield records;
 			}
@@ -129,6 +141,10 @@ export async function executeInsightPersons<K extends InsightKind>(
 		} catch (error) {
 			if (error instanceof NodeApiError && error.httpCode === '400') explainRejection(error, query, resolved);
 			throw withItemIndex(this, error, itemIndex);
+		}
+
+		if (rowCount === 0 && spec.emptyHint) {
+			this.addExecutionHints({ message: spec.emptyHint(selector), type: 'info', location: 'outputPane' });
 		}
 		if (missingActorsCount > 0) {
 			this.addExecutionHints({

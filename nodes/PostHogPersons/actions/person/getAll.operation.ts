@@ -6,6 +6,7 @@ import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages } from '../../helpers/output';
 import { simplifyPerson } from '../../helpers/simplify';
 import { outputProperties, returnAllOrLimit, simplifyProperty } from '../descriptions/output';
+import { cohortLocator } from '../descriptions/pickers';
 import type { QueryListStats } from './personsQuery';
 import { queryPersonPages } from './personsQuery';
 import type { GapCheckStats } from './personsRest';
@@ -25,14 +26,11 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add filter',
 		default: {},
 		options: [
-			{
-				displayName: 'Cohort ID',
+			cohortLocator({
+				displayName: 'Cohort',
 				name: 'cohortId',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 1,
-				description: 'Only persons in this cohort (its numeric ID, from the cohort URL)',
-			},
+				description: 'Only persons in this cohort: pick it (the list needs the scope cohort:read), or give its URL or numeric ID',
+			}),
 			{
 				displayName: 'Distinct ID',
 				name: 'distinctId',
@@ -130,6 +128,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const maxRows = returnAll ? undefined : Number(this.getNodeParameter('limit', itemIndex, 50));
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+		if (filters.cohortId !== undefined) filters.cohortId = this.getNodeParameter('filters.cohortId', itemIndex, '', { extractValue: true }) as string;
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const simplify = this.getNodeParameter('simplify', itemIndex, false) as boolean;
 		const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(Number(options.pageSize ?? 1000))));
