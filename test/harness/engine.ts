@@ -8,12 +8,13 @@
  */
 import './userFolder';
 import * as path from 'path';
-import { ExecutionLifecycleHooks, LoadOptionsContext, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExecutionLifecycleHooks, LoadOptionsContext, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentials,
 	ICredentialsHelper,
 	NodeHelpers,
 	Workflow,
+	createRunExecutionData,
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
 	type ICredentialsEncrypted,
@@ -382,4 +383,34 @@ export async function runListSearch(
 	const search = type.methods?.listSearch?.[method];
 	if (!search) throw new Error(`the node has no list search "${method}"`);
 	return await search.call(context, filter, paginationToken);
+}
+
+/**
+ * A real n8n-core ExecuteContext of one PostHog Persons node with the given parameters and input
+ * items, for calling the transport directly (its requests go through n8n-core's request helpers).
+ */
+export async function executeContext(
+	parameters: IDataObject,
+	credentials: ICredentialDataDecryptedObject,
+	input: IDataObject[] = [{}],
+): Promise<ExecuteContext> {
+	const loader = await loadPackage();
+	const nodeTypes = new HarnessNodeTypes(loader);
+	const node: INode = {
+		id: 'posthog',
+		name: 'PostHog Persons',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: parameters as INode['parameters'],
+		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'PostHog' } },
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const credentialTypes = { [CREDENTIAL_TYPE]: loader.getCredential(CREDENTIAL_TYPE).type };
+	const additionalData = harnessAdditionalData(
+		new HarnessCredentialsHelper({ [CREDENTIAL_TYPE]: credentials }, credentialTypes),
+	);
+	const items = input.map((json) => ({ json }));
+	const executeData = { node, data: { main: [items] }, source: null };
+	return new ExecuteContext(workflow, node, additionalData, 'manual', createRunExecutionData(), 0, items, { main: [items] }, executeData, []);
 }

@@ -1,0 +1,42 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
+
+/** Name of the credential type every request authenticates with. */
+export const CREDENTIAL_TYPE = 'postHogPersonsApi';
+
+/** Node contexts that may call PostHog: execution, and list search in the editor. */
+export type PostHogContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+/**
+ * Which of PostHog's throttles a request counts against: persons actions other than deletes use
+ * ClickHouseBurstRateThrottle (240/min); delete actions use the persons_delete throttles
+ * (480/min, 4800/h); queries and insights use ClickHouseBurst (shared with persons reads, same
+ * scope) plus ClickHouseSustained (1200/h).
+ */
+export type RequestClass = 'persons' | 'personsDelete' | 'query';
+
+export interface ApiRequest {
+	method: IHttpRequestMethods;
+	/**
+	 * Path under /api/projects/:projectId/ (for example `persons/bulk_delete/`), or an absolute
+	 * URL returned by PostHog (a `next` link). Absolute URLs must be on the credential's origin.
+	 */
+	endpoint: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	requestClass: RequestClass;
+	/** Whether repeating the request cannot do harm (reads, bulk delete, property sets). */
+	idempotent: boolean;
+	itemIndex?: number;
+	/** Status codes that are returned to the caller instead of being thrown. */
+	acceptStatus?: number[];
+}
+
+export interface ApiResponse {
+	statusCode: number;
+	/** Parsed JSON answer (empty object for an empty body, e.g. PostHog's 202s). */
+	body: IDataObject;
+	/** The raw body when it was not JSON. */
+	text?: string;
+	headers: Record<string, string | string[] | undefined>;
+	attempts: number;
+}

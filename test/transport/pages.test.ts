@@ -1,0 +1,95 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { queryAllPages, queryPages, requestAllPages, restPages } from '../../nodes/PostHogPersons/transport';
+import { executeContext } from '../harness/engine';
+import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
+
+const person = (n: number) => ({ uuid: `uuid-${n}`, distinct_ids: [`user-${n}`] });
+const requestOptions = { maxRetries: 0, retryDelayMs: 1, maxWaitSeconds: 5, rateLimits: 'none' };
+const listPersons = { method: 'GET' as const, endpoint: 'persons/', qs: { limit: 2 }, requestClass: 'persons' as const, idempotent: true, itemIndex: 0 };
+
+async function context(server: ScriptedServer) {
+	return await executeContext({ resource: 'person', operation: 'getAll', requestOptions }, credentialsFor(server));
+}
+
+describe('restPages: next-link pages as they arrive', () => {
+	let server: ScriptedServer;
+	afterEach(async () => server?.close());
+
+	function pagedServer() {
+		return scriptedServer((request) => {
+			const offset = Number(new URL(request.url, 'http://x').searchParams.get('offset') ?? 0);
+			const next = offset < 4 ? `${server.url}/api/projects/7/persons/?limit=2&offset=${offset + 2}` : null;
+			// the second page repeats person 2 (offset paging is not snapshot-consistent)
+			const results = offset === 2 ? [person(2), person(3)] : [person(offset + 1), person(offset + 2)];
+			return { status: 200, body: { results, next } };
+		});
+	}
+
+	test('yields each page with its body, drops repeated records, and stops requesting when the consumer stops', async () => {
+		server = await pagedServer();
+		const ctx = await context(server);
+		const pages: Array<{ records: IDataObject[]; body: IDataObject }> = [];
+		for await (const page of restPages.call(ctx, listPersons, { dedupeKey: 'uuid' })) {
+			pages.push(page);
+			expect(server.requests).toHaveLength(pages.length);
+			if (pages.length === 2) break;
+		}
+		expect(pages.map((page) => page.records.map((record) => record.uuid))).toEqual([['uuid-1', 'uuid-2'], ['uuid-3']]);
+		expect(pages[1].body.next).toContain('offset=4');
+		expect(server.requests).toHaveLength(2);
+	});
+
+	test('requestAllPages collects every page, or the first maxRecords', async () => {
+		server = await pagedServer();
+		const ctx = await context(server);
+		const all = await requestAllPages.call(ctx, listPersons, { dedupeKey: 'uuid' });
+		expect(all.map((record) => record.uuid)).toEqual(['uuid-1', 'uuid-2', 'uuid-3', 'uuid-5', 'uuid-6']);
+		const requestsForAll = server.requests.length;
+		const three = await requestAllPages.call(ctx, listPersons, { dedupeKey: 'uuid', maxRecords: 3 });
+		expect(three.map((record) => record.uuid)).toEqual(['uuid-1', 'uuid-2', 'uuid-3']);
+		expect(server.requests.length - requestsForAll).toBe(2);
+	});
+});
+
+describe('queryPages: ActorsQuery pages as they arrive', () => {
+	let server: ScriptedServer;
+	afterEach(async () => server?.close());
+
+	const query = { kind: 'ActorsQuery', select: ['actor'], source: { kind: 'FunnelsActorsQuery' } };
+
+	function queryServer(total: number) {
+		return scriptedServer((request) => {
+			const { limit, offset } = (JSON.parse(request.body) as { query: { limit: number; offset: number } }).query;
+			const rows = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, index) => [{ id: `p${offset + index}` }]);
+			return {
+				status: 200,
+				body: { columns: ['actor'], results: rows, hasMore: offset + limit < total, limit, offset, missing_actors_count: 1 },
+			};
+		});
+	}
+
+	test('yields each page, advancing offset by limit, until hasMore is false', async () => {
+		server = await queryServer(5);
+		const ctx = await context(server);
+		const pages = [];
+		for await (const page of queryPages.call(ctx, query, { pageSize: 2, refresh: 'blocking', itemIndex: 0 })) pages.push(page);
+		expect(pages.map((page) => page.rows.length)).toEqual([2, 2, 1]);
+		expect(pages.every((page) => page.columns[0] === 'actor' && page.missingActorsCount === 1)).toBe(true);
+		expect(server.requests.map((request) => JSON.parse(request.body).query.offset)).toEqual([0, 2, 4]);
+	});
+
+	test('stops requesting when the consumer stops; maxRows shortens the last page', async () => {
+		server = await queryServer(100);
+		const ctx = await context(server);
+		for await (const page of queryPages.call(ctx, query, { pageSize: 10, refresh: 'blocking', itemIndex: 0 })) {
+			expect(page.rows).toHaveLength(10);
+			break;
+		}
+		expect(server.requests).toHaveLength(1);
+		const result = await queryAllPages.call(ctx, query, { pageSize: 10, maxRows: 25, refresh: 'blocking', itemIndex: 0 });
+		expect(result.rows).toHaveLength(25);
+		expect(result.missingActorsCount).toBe(3);
+		expect(server.requests.slice(1).map((request) => JSON.parse(request.body).query.limit)).toEqual([10, 10, 5]);
+	});
+});
