@@ -55,5 +55,6 @@ export function formatReport(report: RunReport): string {
 			? `E2E FAILED: ${passedScenarios}/${total} scenarios passed. Logs: ${rel(LOGS_DIR)}/, state: ${rel(report.runDir)}/`
 			: `E2E PASSED: ${passedScenarios}/${total} scenarios in ${seconds(report.totalMs)}`,
 	);
+	out.push(`scenarios: ${passedScenarios} passed, ${total - passedScenarios} failed`);
 	return `${out.join('\n')}\n`;
 }
