@@ -5,6 +5,7 @@
  * N8N_USER_FOLDER, and with it the encryption key and .n8n/nodes), its own task-runner broker
  * port, and each worker its own health-check port and event-log file.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type { N8nHost } from './host';
@@ -105,4 +106,33 @@ export async function stopQueueStack(stack: QueueStack): Promise<void> {
 	await Promise.all(stack.workers.map((worker) => stop(worker.proc, 30_000)));
 	await stop(stack.redis.proc);
 	await stack.postgres.stop();
+}
+
+/**
+ * Resident memory (bytes) of the whole stack right now: every process in the process groups of
+ * main, the workers, Redis and PostgreSQL (n8n's task runners and PostgreSQL's backends included).
+ * Linux only (/proc); 0 elsewhere.
+ */
+export function stackRssBytes(stack: QueueStack): number {
+	const groups = new Set([stack.main?.proc.pid, ...stack.workers.map((w) => w.proc.pid), stack.redis.proc.pid, stack.postgres.proc.pid].filter((pid): pid is number => pid !== undefined));
+	let total = 0;
+	let entries: string[] = [];
+	try {
+		entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+	} catch {
+		return 0;
+	}
+	for (const pid of entries) {
+		try {
+			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+			// fields after the command name (which may contain spaces): state ppid pgrp ...
+			const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+			if (!groups.has(pgrp)) continue;
+			const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+			if (rss) total += Number(rss[1]) * 1024;
+		} catch {
+			// the process ended meanwhile
+		}
+	}
+	return total;
 }

@@ -16,6 +16,7 @@ import type { Sandbox } from '../../../sandbox';
 import type { Scenario } from '../lib/checks';
 import { logged, postJson, type E2eEnv, type E2eScenario } from '../lib/runHelpers';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, type WorkflowFile } from '../lib/setup';
+import { stackRssBytes } from '../lib/queueMode';
 import { QUEUE_WORKERS } from '../lib/stages';
 import { CREDENTIAL_TYPE, NODE_TYPE } from '../lib/paths';
 import { maxInWindow, ratePerWindow } from '../lib/windows';
@@ -127,9 +128,13 @@ async function scenarioQueue(s: Scenario, env: E2eEnv): Promise<void> {
 	sandbox.resetRateLimits();
 	const url = `${server.url}/webhook/${WEBHOOK_PATH}`;
 	const started = Date.now();
-	const answers = await Promise.all(batches.map((ids) => postJson(url, { ids })));
+	let peakRss = env.queue ? stackRssBytes(env.queue) : 0;
+	const sampler = setInterval(() => {
+		if (env.queue) peakRss = Math.max(peakRss, stackRssBytes(env.queue));
+	}, 1000);
+	const answers = await Promise.all(batches.map((ids) => postJson(url, { ids }))).finally(() => clearInterval(sampler));
 	const wallMs = Date.now() - started;
-	s.note(`all ${EXECUTIONS} webhook calls answered after ${(wallMs / 1000).toFixed(1)} s`);
+	s.note(`all ${EXECUTIONS} webhook calls answered after ${(wallMs / 1000).toFixed(1)} s; peak resident memory of main, workers (with their task runners), Redis and PostgreSQL: ${(peakRss / 2 ** 30).toFixed(2)} GiB`);
 
 	// n8n: every call answered 200, every execution succeeded, on the workers
 	const statuses = answers.map((a) => a.status);
