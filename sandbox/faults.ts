@@ -21,6 +21,10 @@ export interface FaultConfig {
 	shortPageRate?: number;
 	/** share of persons whose deletion fails: listed in deletion_errors and not deleted; single DELETE answers 503 */
 	deletionErrorRate?: number;
+	/** deletion_errors entries carry only `step`, no `person_uuid` (an answer the client cannot attribute) */
+	deletionErrorsWithoutUuid?: boolean;
+	/** share processed (state changes!) and then answered with a proxy 502/504 page instead of PostHog's answer */
+	rate5xxAfterProcessing?: number;
 	/** optional regex source; faults only apply to request paths matching it */
 	paths?: string;
 	/** PRNG seed for the fault dice (deterministic) */

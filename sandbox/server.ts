@@ -331,6 +331,7 @@ async function handle(rt: ServerRuntime, req: http.IncomingMessage, res: http.Se
 		}
 	}
 	const resetAfter = faultsApply && !!cfg && faults.roll(cfg.resetAfterProcessingRate);
+	const failAfter = !resetAfter && faultsApply && !!cfg && faults.roll(cfg.rate5xxAfterProcessing);
 
 	let out: Outgoing;
 	let renderer: Renderer = 'json';
@@ -365,6 +366,12 @@ async function handle(rt: ServerRuntime, req: http.IncomingMessage, res: http.Se
 		finish(out.status);
 		req.socket.destroy();
 		return;
+	}
+	if (failAfter) {
+		const status = faults.pick([502, 504]);
+		addFault(log, `${status}_after_processing`);
+		const page = fault5xxBody(status);
+		out = { status, headers: { 'Content-Type': page.contentType, ...page.headers }, body: page.text };
 	}
 	send(res, method, out);
 	finish(out.status);

@@ -150,6 +150,8 @@ export class SandboxStore {
 	private distinctIdIndex: Map<string, SandboxPerson> | null = null;
 	/** how many times each person UUID was deleted */
 	readonly deletionCounts = new Map<string, number>();
+	/** person UUIDs whose deletion always fails (listed in deletion_errors; a single DELETE answers 503) */
+	readonly refusedDeletions = new Set<string>();
 	/** distinct ids of deleted persons (distinct id -> deleted person UUID) until reset_person_distinct_id */
 	readonly deletedDistinctIds = new Map<string, string>();
 	/** reset_person_distinct_id calls, in order */

@@ -71,9 +71,12 @@ async function demoGdprDeletion(sandbox: Sandbox, credentials: ICredentialDataDe
 		pinData: { [triggerNode(workflow).name]: [submission] },
 	});
 	failOn(result, 'GDPR deletion');
-	const [item] = result.output(postHogNode(workflow).name);
-	const call = ((item?.json.calls as IDataObject[]) ?? [])[0] ?? {};
-	console.log(`PostHog answered: ${item?.json.status}; persons found ${call.persons_found}, deleted ${call.persons_deleted}, queued ${call.persons_queued_for_deletion}; events queued for deletion: ${call.events_queued_for_deletion}`);
+	const [receipt] = result.output(postHogNode(workflow).name);
+	const failed = result.output(postHogNode(workflow).name, 1);
+	if (failed.length > 0) throw new Error(`the deletion failed: ${String(failed[0].json.error)}`);
+	console.log(
+		`Receipt: ${receipt?.json.id} → ${receipt?.json.outcome}, person ${receipt?.json.personUuid}, distinct IDs ${JSON.stringify(receipt?.json.distinctIds)}, events queued for deletion: ${receipt?.json.deleteEvents}`,
+	);
 	const gone = sandbox.store.getPerson(person.uuid) === undefined;
 	const pending = sandbox.store.asyncDeletions.filter((row) => row.person_uuid === person.uuid && row.delete_verified_at === null);
 	console.log(`Sandbox afterwards: person ${gone ? 'deleted' : 'STILL PRESENT'}; ${pending.length} event deletion pending (PostHog runs these in off-peak batches)`);

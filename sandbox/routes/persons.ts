@@ -288,7 +288,7 @@ interface DeleteSummary {
 	persons_queued_for_deletion: number;
 	events_queued_for_deletion: boolean;
 	recordings_queued_for_deletion: boolean;
-	deletion_errors: { person_uuid: string; step: string }[];
+	deletion_errors: { person_uuid?: string; step: string }[];
 }
 
 /** Python `list(x)` for the ids/distinct_ids body values (strings iterate characters, numbers crash). */
@@ -340,13 +340,15 @@ export function bulkDeletePersonsCore(
 
 	let deleted = 0;
 	let queued = 0;
-	const deletionErrors: { person_uuid: string; step: string }[] = [];
+	const deletionErrors: { person_uuid?: string; step: string }[] = [];
 	const faults = ctx.services.faults;
 	if (!args.keepPerson) {
 		for (const p of persons) {
-			if (ctx.faultsApply() && faults.roll(faults.active?.deletionErrorRate)) {
-				deletionErrors.push({ person_uuid: p.uuid, step: faults.pick(DELETION_STEPS) });
-				addFault(ctx.log, 'deletion_error');
+			const refused = store.refusedDeletions.has(p.uuid);
+			if (refused || (ctx.faultsApply() && faults.roll(faults.active?.deletionErrorRate))) {
+				const step = refused ? 'delete_person_postgres' : faults.pick(DELETION_STEPS);
+				deletionErrors.push(ctx.faultsApply() && faults.active?.deletionErrorsWithoutUuid ? { step } : { person_uuid: p.uuid, step });
+				if (!refused) addFault(ctx.log, 'deletion_error');
 				continue;
 			}
 			if (ctx.services.bulkDeleteMode === 'queued') {

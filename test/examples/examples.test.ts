@@ -38,28 +38,54 @@ test('every example is an importable n8n workflow using this package', () => {
 	}
 });
 
-test('GDPR form: the submitted distinct ID is bulk-deleted with events and recordings', async () => {
+test('GDPR form: the submitted distinct ID is resolved, deleted by UUID with events and recordings, and receipted', async () => {
 	const sandbox = getSandbox();
 	const workflow = read('gdpr-delete-on-form.json');
 	const { postHog, trigger } = nodes(workflow);
-	const person = [...sandbox.store.personsByUuid.values()].find((entry) => entry.distinctIds.some((id) => id.startsWith('user-')));
+	const person = [...sandbox.store.personsByUuid.values()].find((entry) => entry.distinctIds.some((id) => id.startsWith('user-')) && entry.distinctIds.length < 10);
 	const distinctId = person!.distinctIds.find((id) => id.startsWith('user-'))!;
+	const submission = (id: string, ref: string) => ({ 'Distinct ID': id, 'Request reference': ref, submittedAt: '2024-03-01T12:00:00Z', formMode: 'production' });
 	const result = await runWorkflow(workflow, {
 		credentials: { postHogPersonsApi: sandboxCredentials(sandbox) },
-		pinData: { [trigger.name]: [{ 'Distinct ID': distinctId, 'Request reference': 'R-1', submittedAt: '2024-03-01T12:00:00Z', formMode: 'production' }] },
+		pinData: { [trigger.name]: [submission(distinctId, 'R-1')] },
 	});
 	expect(result.error).toBeUndefined();
 	expect(sandbox.requests.map((entry) => [entry.method, entry.path, entry.body])).toEqual([
+		['POST', `/api/projects/${sandbox.projectId}/persons/batch_by_distinct_ids/`, { distinct_ids: [distinctId] }],
 		[
 			'POST',
 			`/api/projects/${sandbox.projectId}/persons/bulk_delete/`,
-			{ distinct_ids: [distinctId], delete_events: true, delete_recordings: true, keep_person: false },
+			{ ids: [person!.uuid], delete_events: true, delete_recordings: true, keep_person: false },
 		],
 	]);
 	const [item] = result.output(postHog.name);
-	expect(item.json).toMatchObject({ status: 'accepted', ids: [distinctId] });
+	expect(item.json).toMatchObject({ id: distinctId, outcome: 'deleted', personUuid: person!.uuid, deleteEvents: true });
+	expect(result.output('Deletion Receipts')).toHaveLength(1);
+	expect(result.output(postHog.name, 1)).toEqual([]);
 	expect(sandbox.store.getPerson(person!.uuid)).toBeUndefined();
 	expect(sandbox.store.asyncDeletions.some((row) => row.person_uuid === person!.uuid)).toBe(true);
+});
+
+test('GDPR form: a person PostHog refuses to delete leaves on the error output to "Failed Deletions"', async () => {
+	const sandbox = getSandbox();
+	const workflow = read('gdpr-delete-on-form.json');
+	const { postHog, trigger } = nodes(workflow);
+	const person = [...sandbox.store.personsByUuid.values()].filter((entry) => entry.distinctIds.length > 0).at(-1)!;
+	sandbox.store.refusedDeletions.add(person.uuid);
+	try {
+		const result = await runWorkflow(workflow, {
+			credentials: { postHogPersonsApi: sandboxCredentials(sandbox) },
+			pinData: { [trigger.name]: [{ 'Distinct ID': person.distinctIds[0], 'Request reference': 'R-2' }] },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output(postHog.name)).toEqual([]);
+		const [failed] = result.output('Failed Deletions');
+		expect(failed.json).toMatchObject({ 'Request reference': 'R-2', details: { id: person.distinctIds[0], outcome: 'failed', personUuid: person.uuid } });
+		expect(String(failed.json.error)).toMatch(/^Deletion failed for/);
+		expect(sandbox.store.getPerson(person.uuid)).toBeDefined();
+	} finally {
+		sandbox.store.refusedDeletions.delete(person.uuid);
+	}
 });
 
 test('weekly funnel export: a CSV of exactly the persons who dropped off at step 2', async () => {

@@ -308,12 +308,19 @@ export interface SingleNodeOptions {
 	/** Input items (default: one empty item). */
 	input?: IDataObject[];
 	continueOnFail?: boolean;
+	/** The node's "On Error" setting (overrides continueOnFail), e.g. 'continueErrorOutput'. */
+	onError?: INode['onError'];
+	/** Other node settings, e.g. { retryOnFail: true }. */
+	settings?: Partial<INode>;
 	credentials: ICredentialDataDecryptedObject;
 	nodeName?: string;
 }
 
-/** A manual trigger with pinned input items, connected to one PostHog Persons node. */
-export async function runNode(options: SingleNodeOptions): Promise<RunResult & { items: INodeExecutionData[] }> {
+/**
+ * A manual trigger with pinned input items, connected to one PostHog Persons node. `items` is the
+ * main output, `errorItems` the error output (with onError 'continueErrorOutput').
+ */
+export async function runNode(options: SingleNodeOptions): Promise<RunResult & { items: INodeExecutionData[]; errorItems: INodeExecutionData[] }> {
 	const nodeName = options.nodeName ?? 'PostHog Persons';
 	const workflow: WorkflowJson = {
 		nodes: [
@@ -334,6 +341,8 @@ export async function runNode(options: SingleNodeOptions): Promise<RunResult & {
 				parameters: options.parameters as INode['parameters'],
 				credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'PostHog' } },
 				...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+				...(options.onError ? { onError: options.onError } : {}),
+				...(options.settings ?? {}),
 			},
 		],
 		connections: { Input: { main: [[{ node: nodeName, type: 'main', index: 0 }]] } },
@@ -342,7 +351,7 @@ export async function runNode(options: SingleNodeOptions): Promise<RunResult & {
 		credentials: { [CREDENTIAL_TYPE]: options.credentials },
 		pinData: { Input: options.input ?? [{}] },
 	});
-	return { ...result, items: result.output(nodeName) };
+	return { ...result, items: result.output(nodeName), errorItems: options.onError === 'continueErrorOutput' ? result.output(nodeName, 1) : [] };
 }
 
 /** Text of a binary field of an output item (the harness keeps binary data inline, base64). */

@@ -64,7 +64,7 @@ describe('Person → Get Activity', () => {
 		);
 		expect(result.error).toBeUndefined();
 		expect(sandbox.requests.map((entry) => [entry.path, entry.query])).toEqual([
-			[apiPath(sandbox, 'persons/'), { distinct_id: target.distinctIds[0], limit: '1' }],
+			[apiPath(sandbox, 'persons/batch_by_distinct_ids/'), {}],
 			[apiPath(sandbox, `persons/${target.uuid}/activity/`), { page: '1', limit: '100' }],
 		]);
 		const out = jsonOf(result.items);

@@ -27,22 +27,32 @@ function queryPairs(query: Record<string, string | string[]>): string[] {
 }
 
 describe('Person → Delete', () => {
-	it('DELETEs the person without any flag in the query string when all are off', async () => {
+	const receipt = (target: { uuid: string; distinctIds: string[] }, extra: Record<string, unknown> = {}) => ({
+		idType: 'person_uuid',
+		outcome: 'deleted',
+		personUuid: target.uuid,
+		distinctIds: expect.arrayContaining(target.distinctIds.slice(0, 1)),
+		deleteEvents: false,
+		deleteRecordings: false,
+		keepPerson: false,
+		...extra,
+	});
+
+	it('looks the person up, DELETEs it without any flag in the query string when all are off, and outputs a receipt', async () => {
 		const sandbox = getSandbox();
 		const target = take();
 		const result = await runAgainst(sandbox, person('deletePerson', { person: byId(target.uuid) }));
 		expect(result.error).toBeUndefined();
-		expect(sandbox.requests).toHaveLength(1);
-		const [call] = sandbox.requests;
-		expect(call.method).toBe('DELETE');
-		expect(call.path).toBe(apiPath(sandbox, `persons/${target.uuid}/`));
+		expect(sandbox.requests.map((entry) => [entry.method, entry.path])).toEqual([
+			['POST', apiPath(sandbox, 'persons/batch_by_uuids/')],
+			['DELETE', apiPath(sandbox, `persons/${target.uuid}/`)],
+		]);
+		const call = sandbox.requests[1];
 		expect(call.query).toEqual({});
 		expect(call.status).toBe(202);
 		expectBearer(sandbox);
 
-		expect(jsonOf(result.items)).toEqual([
-			{ id: target.uuid, deleted: true, statusCode: 202, deleteEvents: false, deleteRecordings: false, keepPerson: false },
-		]);
+		expect(jsonOf(result.items)).toEqual([{ id: target.uuid, ...receipt(target) }]);
 		expect(sandbox.store.getPerson(target.uuid)).toBeUndefined();
 		expect(sandbox.store.deletionCounts.get(target.uuid)).toBe(1);
 		expect(sandbox.store.asyncDeletions.some((row) => row.person_uuid === target.uuid)).toBe(false);
@@ -57,19 +67,23 @@ describe('Person → Delete', () => {
 			person('deletePerson', { person: byDistinctId(target.distinctIds[0]), deleteEvents: true, deleteRecordings: false }),
 		);
 		expect(result.error).toBeUndefined();
+		expect(sandbox.requests[0].path).toBe(apiPath(sandbox, 'persons/batch_by_distinct_ids/'));
+		expect(sandbox.requests[0].body).toEqual({ distinct_ids: [target.distinctIds[0]] });
 		const deletes = sandbox.requests.filter((entry) => entry.method === 'DELETE');
 		expect(deletes).toHaveLength(1);
 		expect(deletes[0].path).toBe(apiPath(sandbox, `persons/${target.uuid}/`));
 		expect(queryPairs(deletes[0].query)).toEqual(['delete_events=true']);
-		expect(queryPairs(deletes[0].query).some((pair) => pair.endsWith('=false'))).toBe(false);
 
-		expect(jsonOf(result.items)[0]).toMatchObject({ id: target.uuid, deleted: true, deleteEvents: true, deleteRecordings: false });
+		expect(jsonOf(result.items)[0]).toEqual({
+			id: target.distinctIds[0],
+			...receipt(target, { idType: 'distinct_id', deleteEvents: true }),
+		});
 		expect(sandbox.store.getPerson(target.uuid)).toBeUndefined();
 		expect(sandbox.store.asyncDeletions.filter((row) => row.person_uuid === target.uuid)).toHaveLength(1);
 		expect(sandbox.store.recordingDeletions.some((row) => row.person_uuid === target.uuid)).toBe(false);
 	});
 
-	it('with Keep Person deletes only recordings and keeps the person', async () => {
+	it('with Keep Person deletes only recordings and keeps the person ("kept")', async () => {
 		const sandbox = getSandbox();
 		const target = take();
 		const result = await runAgainst(
@@ -77,10 +91,12 @@ describe('Person → Delete', () => {
 			person('deletePerson', { person: byId(target.id), deleteRecordings: true, keepPerson: true }),
 		);
 		expect(result.error).toBeUndefined();
-		expect(sandbox.requests).toHaveLength(1);
-		expect(sandbox.requests[0].path).toBe(apiPath(sandbox, `persons/${target.id}/`));
-		expect(queryPairs(sandbox.requests[0].query).sort()).toEqual(['delete_recordings=true', 'keep_person=true']);
-		expect(jsonOf(result.items)[0]).toMatchObject({ id: String(target.id), deleted: false, keepPerson: true, deleteRecordings: true });
+		expect(sandbox.requests.map((entry) => [entry.method, entry.path])).toEqual([
+			['GET', apiPath(sandbox, `persons/${target.id}/`)],
+			['DELETE', apiPath(sandbox, `persons/${target.uuid}/`)],
+		]);
+		expect(queryPairs(sandbox.requests[1].query).sort()).toEqual(['delete_recordings=true', 'keep_person=true']);
+		expect(jsonOf(result.items)[0]).toMatchObject({ id: String(target.id), idType: 'person_id', outcome: 'kept', keepPerson: true, deleteRecordings: true });
 		expect(sandbox.store.getPerson(target.uuid)).toBeDefined();
 		expect(sandbox.store.recordingDeletions.filter((row) => row.person_uuid === target.uuid)).toHaveLength(1);
 		expect(sandbox.store.asyncDeletions.some((row) => row.person_uuid === target.uuid)).toBe(false);
@@ -94,26 +110,57 @@ describe('Person → Delete', () => {
 		expect(sandbox.store.getPerson(target.uuid)).toBeDefined();
 	});
 
-	it('explains a 404 and does not retry', async () => {
+	it('finding 5: checks every item before sending anything (no DELETE for item 1 when item 2 is bad)', async () => {
+		const sandbox = getSandbox();
+		const first = take();
+		const result = await runAgainst(sandbox, person('deletePerson', { person: byId('={{ $json.id }}') }), {
+			input: [{ id: String(first.id) }, { id: 'not-an-id' }],
+		});
+		expectInputError(sandbox, result, /"not-an-id" is not a person ID/, 1);
+		expect(sandbox.store.getPerson(first.uuid)).toBeDefined();
+	});
+
+	it('an unknown person is "not_found" (not an error), and nothing is deleted for it', async () => {
 		const sandbox = getSandbox();
 		const missing = sandbox.store.nextPersonId + 5000;
 		const result = await runAgainst(sandbox, person('deletePerson', { person: byId(missing) }));
-		expect(result.error?.message).toMatch(new RegExp(`No person with the ID "${missing}" in this project \\(PostHog 404`));
-		expect(result.error?.httpCode).toBe('404');
-		expect(result.error?.context?.itemIndex).toBe(0);
-		expect(sandbox.requests.map((entry) => [entry.method, entry.status])).toEqual([['DELETE', 404]]);
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.items)).toEqual([{ id: String(missing), idType: 'person_id', outcome: 'not_found', reason: expect.any(String) }]);
+		expect(sandbox.requests.map((entry) => [entry.method, entry.status])).toEqual([['GET', 404]]);
 	});
 
-	it("surfaces PostHog's 503 person_deletion_failed detail and does not repeat the delete", async () => {
+	it("reports PostHog's 503 person_deletion_failed as failed, does not repeat the delete, and names it in the error", async () => {
 		const sandbox = getSandbox();
 		const target = take();
 		sandbox.setFaults({ deletionErrorRate: 1 });
 		const result = await runAgainst(sandbox, person('deletePerson', { person: byId(target.uuid) }));
-		expect(result.error?.message).toMatch(/could not delete the person/);
-		expect(result.error?.message).toMatch(/person_deletion_failed/);
-		expect(result.error?.message).toMatch(/Person deletion failed at step/);
-		expect(result.error?.httpCode).toBe('503');
-		expect(sandbox.requests.map((entry) => [entry.method, entry.status])).toEqual([['DELETE', 503]]);
+		expect(result.error?.message).toMatch(/^Delete: 1 of 1 IDs failed \(0 deleted, 0 not found\): PostHog could not delete the person \(503 person_deletion_failed: Person deletion failed at step/);
+		expect(result.error?.description).toContain(`Failed (1): "${target.uuid}"`);
+		expect(sandbox.requests.map((entry) => [entry.method, entry.status])).toEqual([
+			['POST', 200],
+			['DELETE', 503],
+		]);
+		expect(sandbox.store.getPerson(target.uuid)).toBeDefined();
+	});
+
+	it('a DELETE whose answer is lost after PostHog processed it is not repeated; the person is looked up again', async () => {
+		const sandbox = getSandbox();
+		const target = take();
+		sandbox.setFaults({ resetAfterProcessingRate: 1, paths: `persons/${target.uuid}/$` });
+		const result = await runAgainst(sandbox, person('deletePerson', { person: byId(target.uuid) }));
+		expect(result.error).toBeUndefined();
+		expect(sandbox.requests.filter((entry) => entry.method === 'DELETE')).toHaveLength(1);
+		expect(jsonOf(result.items)[0]).toMatchObject({ outcome: 'deleted', reason: expect.stringMatching(/no longer exists/) });
+		expect(sandbox.store.deletionCounts.get(target.uuid)).toBe(1);
+	});
+
+	it('Dry Run shows the person and deletes nothing', async () => {
+		const sandbox = getSandbox();
+		const target = take((p) => typeof p.properties.email === 'string');
+		const result = await runAgainst(sandbox, person('deletePerson', { person: byId(target.uuid), options: { dryRun: true } }));
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.items)[0]).toMatchObject({ outcome: 'would_delete', personUuid: target.uuid, email: target.properties.email });
+		expect(sandbox.requests.map((entry) => entry.method)).toEqual(['POST']);
 		expect(sandbox.store.getPerson(target.uuid)).toBeDefined();
 	});
 
@@ -122,11 +169,12 @@ describe('Person → Delete', () => {
 		const target = take();
 		const result = await runAgainst(sandbox, person('deletePerson', { person: byId(target.uuid) }), { key: 'readOnly' });
 		expect(result.error?.message).toMatch(/person:write/);
+		expect(result.error?.description).toMatch(/Add the scope "person:write"/);
 		expect(sandbox.store.getPerson(target.uuid)).toBeDefined();
 		expectNoSecret({ message: result.error?.message, description: result.error?.description }, sandbox.keys.readOnly);
 	});
 
-	it('with Continue On Fail yields an error item for the failed item and deletes the others', async () => {
+	it('with Continue On Fail gives the bad item an "invalid" item and deletes the others', async () => {
 		const sandbox = getSandbox();
 		const [first, last] = [take(), take()];
 		const result = await runAgainst(sandbox, person('deletePerson', { person: byId('={{ $json.id }}') }), {
@@ -136,10 +184,10 @@ describe('Person → Delete', () => {
 		expect(result.error).toBeUndefined();
 		expect(pairedIndexes(result.items)).toEqual([0, 1, 2]);
 		const out = jsonOf(result.items);
-		expect(out[0]).toMatchObject({ id: first.uuid, deleted: true });
-		expect(out[1].error).toMatch(/"not-an-id" is not a person ID/);
-		expect(out[2]).toMatchObject({ id: last.uuid, deleted: true });
-		expect(sandbox.requests.map((entry) => entry.path)).toEqual([
+		expect(out[0]).toMatchObject({ id: first.uuid, outcome: 'deleted' });
+		expect(out[1]).toMatchObject({ outcome: 'invalid', reason: expect.stringMatching(/"not-an-id" is not a person ID/) });
+		expect(out[2]).toMatchObject({ id: last.uuid, outcome: 'deleted' });
+		expect(sandbox.requests.filter((entry) => entry.method === 'DELETE').map((entry) => entry.path)).toEqual([
 			apiPath(sandbox, `persons/${first.uuid}/`),
 			apiPath(sandbox, `persons/${last.uuid}/`),
 		]);
@@ -157,7 +205,7 @@ describe('Person → Reset Distinct ID', () => {
 		sandbox.store.deletePerson(target.uuid);
 		expect(sandbox.store.deletedDistinctIds.has(distinctId)).toBe(true);
 
-		const result = await runAgainst(sandbox, person('resetDistinctId', { distinctId: `  ${distinctId} ` }));
+		const result = await runAgainst(sandbox, person('resetDistinctId', { distinctId }));
 		expect(result.error).toBeUndefined();
 		expect(sandbox.requests).toHaveLength(1);
 		const [call] = sandbox.requests;
@@ -176,16 +224,21 @@ describe('Person → Reset Distinct ID', () => {
 
 	it('rejects an empty distinct ID before sending anything', async () => {
 		const sandbox = getSandbox();
-		const single = await runAgainst(sandbox, person('resetDistinctId', { distinctId: '   ' }));
+		const single = await runAgainst(sandbox, person('resetDistinctId', { distinctId: '={{ "" }}' }));
 		expectInputError(sandbox, single, /No distinct ID given/, 0);
 
+		// finding 5: every item is checked first, so item 0 is not sent either
 		const result = await runAgainst(sandbox, person('resetDistinctId', { distinctId: '={{ $json.id }}' }), {
 			input: [{ id: 'user-1' }, { id: '' }],
 		});
-		expect(result.error?.message).toMatch(/No distinct ID given/);
-		expect(result.error?.context?.itemIndex).toBe(1);
-		// item 0 went out before item 1 was read; item 1 sent nothing
-		expect(sandbox.requests.map((entry) => entry.body)).toEqual([{ distinct_id: 'user-1' }]);
+		expectInputError(sandbox, result, /No distinct ID given/, 1);
+	});
+
+	it('sends the distinct ID exactly as given, spaces included', async () => {
+		const sandbox = getSandbox();
+		const result = await runAgainst(sandbox, person('resetDistinctId', { distinctId: '={{ $json.id }}' }), { input: [{ id: ' user 1 ' }] });
+		expect(result.error).toBeUndefined();
+		expect(sandbox.requests.map((entry) => entry.body)).toEqual([{ distinct_id: ' user 1 ' }]);
 	});
 
 	it('names the missing scope for a read-only key', async () => {

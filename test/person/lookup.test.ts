@@ -14,7 +14,7 @@ describe('Person → Look Up by IDs', () => {
 		const result = await runAgainst(
 			sandbox,
 			person('lookup', { lookupBy: 'distinct_ids', ids: '={{ $json.ids }}' }),
-			{ input: [{ ids: [da, db] }, { ids: `${db}, ${dc}\n${unknown}` }, { ids: [da] }] },
+			{ input: [{ ids: [da, db] }, { ids: [db, dc, unknown] }, { ids: [da] }] },
 		);
 		expect(result.error).toBeUndefined();
 
@@ -91,9 +91,20 @@ describe('Person → Look Up by IDs', () => {
 		const sandbox = getSandbox();
 		const a = take();
 		const result = await runAgainst(sandbox, person('lookup', { lookupBy: 'uuids', ids: '={{ $json.ids }}' }), {
-			input: [{ ids: a.uuid }, { ids: `${a.uuid}, user-000001` }],
+			input: [{ ids: a.uuid }, { ids: [a.uuid, 'user-000001'] }],
 		});
 		expectInputError(sandbox, result, /not a UUID: "user-000001"/, 1);
+	});
+
+	it('an expression giving text is one ID, commas and spaces included (finding 1)', async () => {
+		const sandbox = getSandbox();
+		const a = take();
+		const result = await runAgainst(sandbox, person('lookup', { lookupBy: 'distinct_ids', ids: '={{ $json.ids }}' }), {
+			input: [{ ids: `${a.distinctIds[0]}, other` }],
+		});
+		expect(result.error).toBeUndefined();
+		expect(sandbox.requests[0].body).toEqual({ distinct_ids: [`${a.distinctIds[0]}, other`] });
+		expect(jsonOf(result.items)).toEqual([{ requested_id: `${a.distinctIds[0]}, other`, found: false }]);
 	});
 
 	it('rejects an empty ID list before sending anything', async () => {

@@ -56,9 +56,10 @@ describe('Person → Update Properties', () => {
 		);
 		expect(result.error).toBeUndefined();
 		expect(sandbox.requests.map((entry) => [entry.method, entry.path, entry.query])).toEqual([
-			['GET', apiPath(sandbox, 'persons/'), { distinct_id: distinctId, limit: '1' }],
+			['POST', apiPath(sandbox, 'persons/batch_by_distinct_ids/'), {}],
 			['PATCH', apiPath(sandbox, `persons/${target.uuid}/`), {}],
 		]);
+		expect(sandbox.requests[0].body).toEqual({ distinct_ids: [distinctId] });
 		expect(sandbox.store.getPerson(target.uuid)?.properties.tier).toBe('gold');
 	});
 
@@ -230,7 +231,7 @@ describe('Person → Delete Properties', () => {
 		);
 		expect(result.error).toBeUndefined();
 		expect(sandbox.requests.map((entry) => [entry.method, entry.path])).toEqual([
-			['GET', apiPath(sandbox, 'persons/')],
+			['POST', apiPath(sandbox, 'persons/batch_by_distinct_ids/')],
 			['POST', apiPath(sandbox, `persons/${target.uuid}/delete_property/`)],
 		]);
 		// one key goes as a string (the form every PostHog version accepts)
@@ -242,7 +243,7 @@ describe('Person → Delete Properties', () => {
 		const sandbox = getSandbox();
 		const target = take();
 		const result = await runAgainst(sandbox, person('deleteProperties', { person: byId(target.uuid), propertyKeys: ' , ' }));
-		expectInputError(sandbox, result, /No property names given/, 0);
+		expectInputError(sandbox, result, /No property names to delete: nothing is filled in/, 0);
 	});
 
 	it('names the missing scope for a read-only key and leaves the person alone', async () => {

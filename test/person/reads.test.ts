@@ -52,7 +52,7 @@ describe('Person → Get Cohorts', () => {
 		);
 		expect(result.error).toBeUndefined();
 		expect(sandbox.requests.map((entry) => [entry.path, entry.query])).toEqual([
-			[apiPath(sandbox, 'persons/'), { distinct_id: target.distinctIds[0], limit: '1' }],
+			[apiPath(sandbox, 'persons/batch_by_distinct_ids/'), {}],
 			[apiPath(sandbox, 'persons/cohorts/'), { person_id: target.uuid }],
 		]);
 		expect(result.items).toHaveLength(1);

@@ -48,7 +48,7 @@ describe('Person → Split', () => {
 		);
 		expect(result.error).toBeUndefined();
 		expect(sandbox.requests.map((entry) => [entry.method, entry.path])).toEqual([
-			['GET', apiPath(sandbox, 'persons/')],
+			['POST', apiPath(sandbox, 'persons/batch_by_distinct_ids/')],
 			['POST', apiPath(sandbox, `persons/${target.uuid}/split/`)],
 		]);
 		expect(sandbox.requests[1].body).toEqual({ main_distinct_id: keep });
@@ -79,14 +79,14 @@ describe('Person → Split', () => {
 		const sandbox = getSandbox();
 		const target = take(withIds(2));
 		const before = [...target.distinctIds];
-		const noMain = await runAgainst(sandbox, person('split', { person: byId(target.uuid), splitMode: 'keepOne', mainDistinctId: ' ' }));
+		const noMain = await runAgainst(sandbox, person('split', { person: byId(target.uuid), splitMode: 'keepOne', mainDistinctId: '={{ "" }}' }));
 		expectInputError(sandbox, noMain, /No distinct ID to keep given/, 0);
 
 		const noList = await runAgainst(
 			sandbox,
 			person('split', { person: byId(target.uuid), splitMode: 'selected', distinctIdsToSplit: '={{ [] }}' }),
 		);
-		expectInputError(sandbox, noList, /No distinct IDs to move given/, 0);
+		expectInputError(sandbox, noList, /No distinct IDs to move off the person: the list of IDs is empty/, 0);
 		expect(sandbox.store.getPerson(target.uuid)?.distinctIds).toEqual(before);
 	});
 

@@ -3,13 +3,32 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { getRequestSettings } from '../transport';
 
-/** Output item for a failed input item (Continue On Fail): the error, paired to its input. */
-export function errorItem(error: Error, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
+/**
+ * Whether the node's setting is "On Error → Continue (using error output)". n8n then sends an item
+ * to the error output when its JSON has `error` and no keys other than `error`, `message` and
+ * `details` (it merges the input item's fields in). An item's own `error` property would route it
+ * too, but n8n 2.x then replaces the item's JSON with just the message, so it is not used.
+ */
+export function usesErrorOutput(ctx: IExecuteFunctions): boolean {
+	return ctx.getNode().onError === 'continueErrorOutput';
+}
+
+/**
+ * Output item for a failed input item (Continue On Fail), paired to its input: `{error,
+ * errorDescription, httpCode, ...extra}`, or on the error output `{error, details: {...}}`.
+ */
+export function errorItem(
+	error: Error,
+	pairedItem: IPairedItemData | IPairedItemData[],
+	options: { errorOutput?: boolean; extra?: IDataObject } = {},
+): INodeExecutionData {
+	const info: IDataObject = {};
 	const description = (error as NodeApiError).description;
-	if (description) json.errorDescription = description;
+	if (description) info.errorDescription = description;
 	const httpCode = (error as NodeApiError).httpCode;
-	if (httpCode) json.httpCode = httpCode;
+	if (httpCode) info.httpCode = httpCode;
+	Object.assign(info, options.extra ?? {});
+	const json: IDataObject = options.errorOutput ? { error: error.message, details: info } : { error: error.message, ...info };
 	return { json, pairedItem };
 }
 
@@ -43,30 +62,31 @@ export async function runPool(
 }
 
 /**
- * Runs `fn` for every input item, at most "Concurrency" at a time (Request Options), and
- * returns the outputs in input order. With Continue On Fail a failing item yields one error
- * item paired to it and the others go on; otherwise the first failure (in item order) is
- * thrown once the items in flight have finished.
+ * Runs `fn` for the given input items, at most "Concurrency" at a time (Request Options), and
+ * stores the outputs in `results`. With Continue On Fail a failing item yields one error item
+ * paired to it and the others go on; otherwise no new item is started after a failure and the
+ * first failure (in item order) is thrown once the items in flight have finished.
  */
-export async function forEachItem(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
+export async function runItems(
+	ctx: IExecuteFunctions,
+	indexes: number[],
+	results: INodeExecutionData[][],
 	fn: (itemIndex: number) => Promise<INodeExecutionData[]>,
-): Promise<INodeExecutionData[]> {
-	const { concurrency } = await getRequestSettings.call(this);
-	const results: INodeExecutionData[][] = new Array(items.length);
-	const continueOnFail = this.continueOnFail();
+): Promise<void> {
+	const { concurrency } = await getRequestSettings.call(ctx);
+	const continueOnFail = ctx.continueOnFail();
 	let firstError: { index: number; error: Error } | undefined;
 	await runPool(
-		items.length,
+		indexes.length,
 		concurrency,
-		async (index) => {
+		async (position) => {
+			const index = indexes[position];
 			try {
 				results[index] = await fn(index);
 			} catch (error) {
-				const wrapped = withItemIndex(this, error, index);
+				const wrapped = withItemIndex(ctx, error, index);
 				if (continueOnFail) {
-					results[index] = [errorItem(wrapped, { item: index })];
+					results[index] = [errorItem(wrapped, { item: index }, { errorOutput: usesErrorOutput(ctx) })];
 				} else if (!firstError || index < firstError.index) {
 					firstError = { index, error: wrapped };
 				}
@@ -75,6 +95,21 @@ export async function forEachItem(
 		() => firstError !== undefined,
 	);
 	if (firstError) throw firstError.error;
+}
+
+/** Runs `fn` for every input item (see `runItems`) and returns the outputs in input order. */
+export async function forEachItem(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	fn: (itemIndex: number) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[]> {
+	const results: INodeExecutionData[][] = new Array(items.length);
+	await runItems(
+		this,
+		items.map((_item, index) => index),
+		results,
+		fn,
+	);
 	return results.flat();
 }
 

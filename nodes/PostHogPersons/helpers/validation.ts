@@ -9,8 +9,10 @@ export function isUuid(value: string): boolean {
 }
 
 /**
- * A text parameter that must not be empty (numbers from expressions are accepted as text).
- * Empty is a NodeOperationError: `message` says what is missing, `description` how to fix it.
+ * A text parameter that must not be empty (whole numbers from expressions become their digits).
+ * Names are trimmed; with `exact` (distinct IDs) the text is used exactly as given, never
+ * trimmed, and anything but text or a whole number is an error. Empty is a NodeOperationError:
+ * `message` says what is missing, `description` how to fix it.
  */
 export function requiredText(
 	ctx: IExecuteFunctions,
@@ -18,9 +20,19 @@ export function requiredText(
 	itemIndex: number,
 	message: string,
 	description: string,
+	options: { exact?: boolean } = {},
 ): string {
-	const raw = ctx.getNodeParameter(parameter, itemIndex, '') as unknown;
-	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	const raw = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }) as unknown;
+	let text = '';
+	if (typeof raw === 'string') text = options.exact ? raw : raw.trim();
+	else if (typeof raw === 'number' && (!options.exact || Number.isSafeInteger(raw))) text = String(raw);
+	else if (options.exact && raw !== null && raw !== undefined) {
+		const kind = Array.isArray(raw) ? 'a list' : typeof raw === 'object' ? 'an object' : typeof raw === 'number' ? 'a number that is not whole' : `a ${typeof raw}`;
+		throw new NodeOperationError(ctx.getNode(), `The value of "${parameter}" is ${kind}, not text`, {
+			itemIndex,
+			description: 'A distinct ID is text (or a whole number). Check the expression of this field.',
+		});
+	}
 	if (text === '') throw new NodeOperationError(ctx.getNode(), message, { itemIndex, description });
 	return text;
 }
@@ -36,63 +48,6 @@ export function checkPersonId(node: INode, value: unknown, itemIndex: number): s
 			itemIndex,
 			description:
 				'Use the person\'s numeric ID or UUID. To find a person by the ID your app sends (distinct ID), switch the Person field to "By Distinct ID".',
-		},
-	);
-}
-
-/**
- * A list of IDs from a parameter: an array (from an expression), a JSON array as text, or text
- * separated by commas, semicolons or line breaks (as a form field delivers it). Values are
- * trimmed; empty entries dropped; order kept; duplicates removed.
- */
-export function parseIdList(value: unknown): string[] {
-	let entries: unknown[];
-	if (Array.isArray(value)) {
-		entries = value.flatMap((entry) => (typeof entry === 'string' ? splitText(entry) : [entry]));
-	} else if (typeof value === 'string') {
-		const text = value.trim();
-		if (text.startsWith('[')) {
-			try {
-				const parsed = JSON.parse(text) as unknown;
-				if (Array.isArray(parsed)) return parseIdList(parsed);
-			} catch {
-				// not JSON: treat as separated text
-			}
-		}
-		entries = splitText(text);
-	} else if (typeof value === 'number') {
-		entries = [value];
-	} else {
-		entries = [];
-	}
-	const ids: string[] = [];
-	const seen = new Set<string>();
-	for (const entry of entries) {
-		if (entry === null || entry === undefined) continue;
-		const id = (typeof entry === 'object' ? JSON.stringify(entry) : String(entry)).trim();
-		if (id === '' || seen.has(id)) continue;
-		seen.add(id);
-		ids.push(id);
-	}
-	return ids;
-}
-
-function splitText(text: string): string[] {
-	return text.split(/[,;\r\n]+/);
-}
-
-/** Throws, naming the first offending values, if any entry is not a UUID. */
-export function checkUuids(node: INode, ids: string[], itemIndex: number, label = 'UUIDs'): void {
-	const invalid = ids.filter((id) => !isUuid(id));
-	if (invalid.length === 0) return;
-	const shown = invalid.slice(0, 3).map((id) => `"${id}"`).join(', ');
-	throw new NodeOperationError(
-		node,
-		`${invalid.length} of the ${label} ${invalid.length === 1 ? 'is' : 'are'} not a UUID: ${shown}${invalid.length > 3 ? ', …' : ''}`,
-		{
-			itemIndex,
-			description:
-				'Person UUIDs look like 0190a6c1-2f4e-7d3a-9b1c-5e8f0a2b3c4d. To delete or look up persons by the IDs your app sends, choose "Distinct IDs" instead.',
 		},
 	);
 }
@@ -121,28 +76,4 @@ export function valueAtPath(json: IDataObject, path: string): unknown {
 		current = (current as IDataObject)[part];
 	}
 	return current;
-}
-
-/**
- * The IDs of one input item, per "IDs From" (see `idSourceProperties`): the item's field, or
- * the `ids` parameter, parsed with `parseIdList`. No IDs at all is a NodeOperationError saying
- * where they were expected (`purpose` completes "No IDs to ...").
- */
-export function itemIds(ctx: IExecuteFunctions, itemIndex: number, purpose: string): string[] {
-	const fromField = ctx.getNodeParameter('idsFrom', itemIndex, 'parameter') === 'field';
-	let ids: string[];
-	let field = '';
-	if (fromField) {
-		field = String(ctx.getNodeParameter('idField', itemIndex, '') ?? '').trim();
-		ids = parseIdList(valueAtPath(ctx.getInputData()[itemIndex]?.json ?? {}, field));
-	} else {
-		ids = parseIdList(ctx.getNodeParameter('ids', itemIndex, ''));
-	}
-	if (ids.length > 0) return ids;
-	throw new NodeOperationError(ctx.getNode(), `No IDs to ${purpose}`, {
-		itemIndex,
-		description: fromField
-			? `The input item has no value in the field "${field}". Check Input Field, or the data coming into the node.`
-			: 'Fill in IDs with one or more distinct IDs or person UUIDs (separated by commas or new lines), or map a field of the input item that holds them.',
-	});
 }

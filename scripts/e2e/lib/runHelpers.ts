@@ -61,10 +61,11 @@ export interface RunData {
 	data: { resultData: { runData: Record<string, Array<{ data?: { main?: Array<Array<{ json: any; binary?: any }> | null> }; error?: any }>>; error?: any } };
 }
 
-export function nodeOutput(run: RunData, nodeName: string): Array<{ json: any; binary?: any }> {
+/** Items of a node's last run on one output (0 = main; 1 = the error output when it is on). */
+export function nodeOutput(run: RunData, nodeName: string, outputIndex = 0): Array<{ json: any; binary?: any }> {
 	const tasks = run.data.resultData.runData[nodeName];
 	if (!tasks || tasks.length === 0) return [];
-	return tasks[tasks.length - 1].data?.main?.[0] ?? [];
+	return tasks[tasks.length - 1].data?.main?.[outputIndex] ?? [];
 }
 
 export function runError(run: RunData): string | undefined {

@@ -1,11 +1,36 @@
-/** Scenario "form": a published Form Trigger -> Bulk Delete with events (`n8n start` + HTTP POST). */
+/**
+ * Scenario "form": the GDPR example published in `n8n start` (Form Trigger → Bulk Delete with the
+ * error output connected), three submissions: a distinct ID that contains a comma (exactly that
+ * person is deleted), an unknown ID (`not_found`) and an ID the sandbox refuses to delete (error
+ * output). The receipts are kept for the "verify" scenario.
+ */
 import type { Sandbox } from '../../../sandbox';
 import type { Scenario } from '../lib/checks';
 import type { N8nClient, N8nServer } from '../lib/n8n';
 import { logged, nodeOutput, pickWorkflow, postForm, rel, waitFor, type E2eScenario, type RunData } from '../lib/runHelpers';
-import { formTriggers, postHogNodes, prepareWorkflow, readWorkflow, type WorkflowFile } from '../lib/setup';
+import { downstream, formTriggers, postHogNodes, prepareWorkflow, readWorkflow, type WorkflowFile } from '../lib/setup';
 
 let workflow: WorkflowFile | undefined;
+
+/** What the three submissions were and what n8n answered: the input of the "verify" scenario. */
+export interface GdprSubmission {
+	kind: 'comma' | 'unknown' | 'refused';
+	distinctId: string;
+	personUuid?: string;
+	/** The deletion receipt n8n output (main or error output). */
+	receipt?: Record<string, unknown>;
+}
+export const gdprSubmissions: GdprSubmission[] = [];
+
+export const COMMA_ID = 'Doe, Jane';
+export const UNKNOWN_ID = 'e2e-nobody-has-this-id';
+export const REFUSED_ID = 'e2e-refused-person';
+
+/** Executions of a workflow, newest first, with their data (public API). */
+async function executions(client: N8nClient, workflowId: string): Promise<any[]> {
+	const list = await client.ok('GET', `/api/v1/executions?workflowId=${workflowId}&includeData=true&limit=20`);
+	return (list.data as any[]).filter((e) => e.finished || (e.status && e.status !== 'running' && e.status !== 'new'));
+}
 
 async function scenarioForm(s: Scenario, client: N8nClient, server: N8nServer, sandbox: Sandbox, workflow: WorkflowFile): Promise<void> {
 	const trigger = s.require(formTriggers(workflow)[0], 'the workflow starts with a Form Trigger');
@@ -14,95 +39,107 @@ async function scenarioForm(s: Scenario, client: N8nClient, server: N8nServer, s
 		'the workflow has a PostHog Persons person/bulkDelete node',
 	);
 	s.equal(deleteNode.parameters.deleteEvents, true, 'the bulk delete also deletes events');
-	s.check((deleteNode.parameters.deleteBy ?? 'distinct_ids') === 'distinct_ids', 'it deletes by distinct ID', deleteNode.parameters.deleteBy);
+	s.equal(deleteNode.onError, 'continueErrorOutput', 'its error output is on (On Error → Continue using error output)');
+	const [receiptsNode, failedNode] = [0, 1].map((index) => workflow.connections[deleteNode.name]?.main?.[index]?.[0]?.node);
+	s.require(receiptsNode && failedNode, 'both outputs of the bulk delete are connected', downstream(workflow, deleteNode.name));
 	const fields: Array<{ fieldLabel: string }> = trigger.parameters.formFields?.values ?? [];
 	const idField = fields.findIndex((f) => /distinct/i.test(f.fieldLabel));
-	s.require(idField >= 0, 'the form has a distinct ID field', fields);
+	const refField = fields.findIndex((f) => /reference/i.test(f.fieldLabel));
+	s.require(idField >= 0 && refField >= 0, 'the form has a distinct ID field and a request reference field', fields);
 
-	// the victim: an identified person with several distinct IDs and events
+	// the people: "Doe, Jane" (with events) and the decoys her ID must not be split into, and a person PostHog refuses to delete
 	const store = sandbox.store;
-	const person = s.require(
-		store.persons.find(
-			(p) => p.distinctIds.length >= 2 && p.distinctIds.some((d) => d.startsWith('user-')) && (store.eventsByPerson.get(p.uuid)?.length ?? 0) >= 3,
-		),
-		'the sandbox has an identified person with 2+ distinct IDs and 3+ events',
-	);
-	const distinctId = person.distinctIds.find((d) => d.startsWith('user-')) as string;
-	const personsBefore = store.personsById.size;
-	const eventsBefore = store.events.length;
-	const ownEvents = store.eventsByPerson.get(person.uuid)?.length ?? 0;
-	s.note(`deleting ${distinctId} (person ${person.uuid}, ${person.distinctIds.length} distinct IDs, ${ownEvents} events)`);
+	const before = store.now() - 60_000;
+	const jane = store.createPerson({ distinctIds: [COMMA_ID, 'e2e-jane-device'], properties: { email: 'jane.doe@example.com' } });
+	const decoys = [store.createPerson({ distinctIds: ['Doe'] }), store.createPerson({ distinctIds: ['Jane'] })];
+	const refused = store.createPerson({ distinctIds: [REFUSED_ID], properties: { email: 'refused@example.com' } });
+	store.refusedDeletions.add(refused.uuid);
+	for (const p of [jane, refused]) for (let n = 0; n < 3; n++) store.addEvent({ event: '$pageview', distinctId: p.distinctIds[0], timestamp: before + n });
+	const personsBefore = store.personsByUuid.size;
+	const janeEvents = store.eventsByPerson.get(jane.uuid)?.length ?? 0;
+	s.note(`"${COMMA_ID}" is person ${jane.uuid} (${janeEvents} events); decoys "Doe", "Jane"; refused ${refused.uuid}`);
 
 	sandbox.clearRequests();
 	const formUrl = `${server.url}/form/${trigger.webhookId}`;
-	const formFields: Record<string, string> = {};
-	fields.forEach((field, index) => {
-		formFields[`field-${index}`] = index === idField ? distinctId : `e2e ${field.fieldLabel}`;
-	});
-	const submitted = await postForm(formUrl, formFields);
-	s.note(`POST ${formUrl} -> ${submitted.status} after ${submitted.attempts} attempt(s): ${submitted.text.slice(0, 120)}`);
-	s.equal(submitted.status, 200, 'n8n accepts the form submission (200)');
-
-	// n8n side: the production execution, read through the public API
-	const execution = await waitFor(
-		'the form execution in /api/v1/executions',
-		async () => {
-			const list = await client.ok('GET', `/api/v1/executions?workflowId=${workflow.id}&includeData=true&limit=5`);
-			return (list.data as any[]).find((e) => e.finished || (e.status && e.status !== 'running' && e.status !== 'new'));
-		},
-		30_000,
-		500,
-	).catch((error: Error) => {
-		s.check(false, 'n8n stored the execution', error.message);
-		return undefined;
-	});
-	if (execution) {
-		s.equal(execution.status, 'success', 'the execution succeeded');
-		s.equal(execution.mode, 'webhook', 'it ran in production (webhook) mode');
-		const run = { data: execution.data } as RunData;
-		const submittedItem = nodeOutput(run, trigger.name)[0]?.json;
-		s.equal(submittedItem?.[fields[idField].fieldLabel], distinctId, 'the Form Trigger output holds the submitted distinct ID');
-		const result = nodeOutput(run, deleteNode.name);
-		s.equal(result.length, 1, 'the bulk delete outputs one item');
-		const json = result[0]?.json ?? {};
-		s.equal(json.status, 'accepted', 'n8n reports the deletion as accepted');
-		s.equal(json.ids, [distinctId], 'for the submitted distinct ID');
-		s.equal(json.deleteEvents, true, 'with events');
+	const submissions: GdprSubmission[] = [
+		{ kind: 'comma', distinctId: COMMA_ID, personUuid: jane.uuid },
+		{ kind: 'unknown', distinctId: UNKNOWN_ID },
+		{ kind: 'refused', distinctId: REFUSED_ID, personUuid: refused.uuid },
+	];
+	for (const [index, submission] of submissions.entries()) {
+		const formFields: Record<string, string> = {};
+		fields.forEach((field, position) => {
+			formFields[`field-${position}`] = position === idField ? submission.distinctId : position === refField ? `GDPR-E2E-${index + 1}` : `e2e ${field.fieldLabel}`;
+		});
+		const posted = await postForm(formUrl, formFields);
+		s.equal(posted.status, 200, `n8n accepts the submission of ${JSON.stringify(submission.distinctId)} (200)`);
+		// one execution at a time, so each one is found by its request reference
+		await waitFor(`the execution of submission ${index + 1}`, async () => (await executions(client, workflow.id)).length > index, 30_000, 300).catch(
+			(error: Error) => s.check(false, `n8n stored execution ${index + 1}`, error.message),
+		);
 	}
 
-	// sandbox side: the request, then the person and (after the queued event deletion) their events
-	const deletes = logged(sandbox, 'POST', new RegExp(`^/api/projects/${sandbox.projectId}/persons/bulk_delete/?$`));
-	s.equal(deletes.length, 1, 'the sandbox received one bulk_delete');
-	const body = deletes[0]?.body as Record<string, unknown> | undefined;
-	s.equal(body?.distinct_ids, [distinctId], 'bulk_delete carried the distinct ID');
-	s.equal(body?.delete_events, true, 'bulk_delete asked to delete events');
-	s.equal(deletes[0]?.status, 202, 'the sandbox answered 202 Accepted (as PostHog does)');
+	// n8n side: every execution succeeded; each submission's receipt is on the output it belongs to
+	const runs = await executions(client, workflow.id);
+	s.equal(runs.length, 3, 'n8n stored three executions');
+	for (const [index, submission] of submissions.entries()) {
+		const execution = runs.find((e) => nodeOutput({ data: e.data } as RunData, trigger.name)[0]?.json?.[fields[refField].fieldLabel] === `GDPR-E2E-${index + 1}`);
+		if (!s.check(Boolean(execution), `the execution of ${JSON.stringify(submission.distinctId)} is stored`)) continue;
+		s.equal(execution.status, 'success', `the execution of ${JSON.stringify(submission.distinctId)} succeeded`);
+		s.equal(execution.mode, 'webhook', 'it ran in production (webhook) mode');
+		const run = { data: execution.data } as RunData;
+		const main = nodeOutput(run, deleteNode.name, 0);
+		const errors = nodeOutput(run, deleteNode.name, 1);
+		if (submission.kind === 'refused') {
+			s.equal(main.length, 0, 'the refused ID is not on the main output');
+			s.equal(errors.length, 1, 'it is the one item on the error output');
+			const item = errors[0]?.json ?? {};
+			s.check(/^Deletion failed for "e2e-refused-person": PostHog could not delete the person \(failed step: delete_person_postgres\)/.test(String(item.error)), 'error names the ID and PostHog\'s failed step', item.error);
+			s.equal(item.details?.outcome, 'failed', 'details.outcome is "failed"');
+			s.equal(item.details?.personUuid, refused.uuid, 'details.personUuid is the refused person');
+			s.equal(item[fields[refField].fieldLabel], 'GDPR-E2E-3', "n8n merged the form's request reference into the error item");
+			s.equal(nodeOutput(run, failedNode as string).length, 1, `"${failedNode}" received it`);
+			submission.receipt = item.details;
+		} else {
+			s.equal(errors.length, 0, `nothing on the error output for ${JSON.stringify(submission.distinctId)}`);
+			s.equal(main.length, 1, 'one receipt on the main output');
+			const receipt = main[0]?.json ?? {};
+			s.equal(receipt.id, submission.distinctId, 'the receipt names the ID exactly as submitted');
+			if (submission.kind === 'comma') {
+				s.equal(receipt.outcome, 'deleted', `"${COMMA_ID}" is deleted`);
+				s.equal(receipt.personUuid, jane.uuid, 'the receipt names the person UUID');
+				s.equal([...(receipt.distinctIds ?? [])].sort(), [COMMA_ID, 'e2e-jane-device'].sort(), 'and the distinct IDs that went with the person');
+				s.equal(receipt.deleteEvents, true, 'with their events');
+			} else {
+				s.equal(receipt.outcome, 'not_found', 'the unknown ID is not_found');
+			}
+			s.equal(nodeOutput(run, receiptsNode as string).length, 1, `"${receiptsNode}" received the receipt`);
+			submission.receipt = receipt;
+		}
+	}
+	gdprSubmissions.splice(0, gdprSubmissions.length, ...submissions);
 
-	const gone = await waitFor(
-		'the person and their events to be deleted',
-		() => {
-			const eventsLeft = store.events.filter((e) => e.personId === person.uuid).length;
-			return !store.getPerson(person.uuid) && eventsLeft === 0 ? { eventsLeft } : undefined;
-		},
-		20_000,
-	).catch(() => undefined);
-	s.check(!store.getPerson(person.uuid), 'the person is gone from the sandbox');
+	// sandbox side: what was asked, and what it holds
+	const lookups = logged(sandbox, 'POST', new RegExp(`^/api/projects/${sandbox.projectId}/persons/batch_by_distinct_ids/?$`));
+	s.equal(lookups.map((entry) => (entry.body as { distinct_ids: string[] }).distinct_ids), submissions.map((x) => [x.distinctId]), 'each submission was looked up as one distinct ID, unsplit');
+	const deletes = logged(sandbox, 'POST', new RegExp(`^/api/projects/${sandbox.projectId}/persons/bulk_delete/?$`));
 	s.equal(
-		person.distinctIds.filter((d) => store.findByDistinctId(d)),
-		[],
-		'none of their distinct IDs resolves to a person any more',
+		deletes.map((entry) => entry.body),
+		[jane.uuid, refused.uuid].map((uuid) => ({ ids: [uuid], delete_events: true, delete_recordings: true, keep_person: false })),
+		'bulk_delete was called by person UUID for the two persons that exist, nothing for the unknown ID',
 	);
-	s.equal(store.deletionCounts.get(person.uuid), 1, 'the person was deleted exactly once');
-	s.check(Boolean(gone), 'their events are gone (queued event deletion processed)', `${store.events.filter((e) => e.personId === person.uuid).length} left`);
-	const row = store.asyncDeletions.find((r) => r.person_uuid === person.uuid);
-	s.check(Boolean(row && row.delete_verified_at !== null), 'the event deletion is recorded as done', row);
-	s.equal(store.personsById.size, personsBefore - 1, 'no other person was deleted');
-	s.equal(store.events.length, eventsBefore - ownEvents, 'no other events were deleted');
+	const gone = await waitFor('the events of "Doe, Jane" to be deleted', () => (store.events.filter((e) => e.personId === jane.uuid).length === 0 ? true : undefined), 20_000).catch(() => false);
+	s.check(!store.getPerson(jane.uuid), `the person "${COMMA_ID}" is gone`);
+	s.equal(store.deletionCounts.get(jane.uuid), 1, 'deleted exactly once');
+	s.check(Boolean(gone), 'their events are gone (queued event deletion processed)');
+	s.check(decoys.every((p) => store.getPerson(p.uuid)), 'the persons "Doe" and "Jane" still exist');
+	s.check(Boolean(store.getPerson(refused.uuid)), 'the refused person still exists');
+	s.equal(store.personsByUuid.size, personsBefore - 1, 'no other person was deleted');
 }
 
 export const formScenario: E2eScenario = {
 	key: 'form',
-	title: 'Published Form Trigger -> bulk delete with events (n8n start)',
+	title: 'Published Form Trigger -> Bulk Delete with the error output (n8n start): comma ID, unknown ID, refused ID',
 	stage: 'server',
 	prepare(s) {
 		const pick = pickWorkflow('gdpr-delete-on-form.json', 'gdpr-delete-on-form.json');

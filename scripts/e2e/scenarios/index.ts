@@ -9,5 +9,6 @@ import { formScenario } from './form';
 import { listScenario } from './list';
 import { queueScenario } from './queue';
 import { typesScenario } from './types';
+import { verifyScenario } from './verify';
 
-export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, typesScenario, formScenario, queueScenario];
+export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, typesScenario, formScenario, verifyScenario, queueScenario];

@@ -16,6 +16,7 @@ import * as resetDistinctId from './resetDistinctId.operation';
 import * as setProperty from './setProperty.operation';
 import * as split from './split.operation';
 import * as update from './update.operation';
+import * as verifyDeletion from './verifyDeletion.operation';
 
 export const personOperations: Record<string, OperationModule> = {
 	bulkDelete,
@@ -33,6 +34,7 @@ export const personOperations: Record<string, OperationModule> = {
 	setProperty,
 	split,
 	update,
+	verifyDeletion,
 };
 
 export const personDescription: INodeProperties[] = [
@@ -46,26 +48,26 @@ export const personDescription: INodeProperties[] = [
 			{
 				name: 'Bulk Delete',
 				value: 'bulkDelete',
-				description: 'Delete up to thousands of persons by distinct IDs or UUIDs, optionally with their events',
+				description: 'Delete many persons by distinct IDs or UUIDs, optionally with their events, with a receipt for every ID',
 				action: 'Bulk delete persons',
 			},
 			{
 				name: 'Delete',
 				value: 'deletePerson',
 				description: 'Delete one person, optionally with their events and recordings',
-				action: 'Delete a person',
+				action: 'Delete person',
 			},
 			{
 				name: 'Delete Properties',
 				value: 'deleteProperties',
 				description: 'Remove one or more properties from a person ($unset)',
-				action: 'Delete properties of a person',
+				action: 'Delete person properties',
 			},
 			{
 				name: 'Get',
 				value: 'get',
 				description: 'Get a person by ID, UUID or distinct ID',
-				action: 'Get a person',
+				action: 'Get person',
 			},
 			{
 				name: 'Get Activity',
@@ -77,7 +79,7 @@ export const personDescription: INodeProperties[] = [
 				name: 'Get Cohorts',
 				value: 'getCohorts',
 				description: 'Get the cohorts a person belongs to',
-				action: 'Get the cohorts of a person',
+				action: 'Get person cohorts',
 			},
 			{
 				name: 'Get Deletion Status',
@@ -113,25 +115,31 @@ export const personDescription: INodeProperties[] = [
 				name: 'Reset Distinct ID',
 				value: 'resetDistinctId',
 				description: 'Let a distinct ID of a deleted person be used again',
-				action: 'Reset a distinct ID',
+				action: 'Reset distinct ID',
 			},
 			{
 				name: 'Set Property',
 				value: 'setProperty',
 				description: 'Set one person property to a typed value',
-				action: 'Set a property of a person',
+				action: 'Set person property',
 			},
 			{
 				name: 'Split',
 				value: 'split',
 				description: 'Split distinct IDs off a person into persons of their own',
-				action: 'Split a person',
+				action: 'Split person',
 			},
 			{
 				name: 'Update Properties',
 				value: 'update',
 				description: "Set several of a person's properties at once ($set)",
-				action: 'Update properties of a person',
+				action: 'Update person properties',
+			},
+			{
+				name: 'Verify Deletion',
+				value: 'verifyDeletion',
+				description: 'Check that deleted persons are gone: does the person still exist, does its distinct ID still resolve, are its events deleted',
+				action: 'Verify person deletion',
 			},
 		],
 		default: 'getAll',
@@ -151,4 +159,5 @@ export const personDescription: INodeProperties[] = [
 	...setProperty.description,
 	...split.description,
 	...update.description,
+	...verifyDeletion.description,
 ];

@@ -1,16 +1,19 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import type { Batch, BatchOutcome, ItemIds } from '../../helpers/batching';
-import { runBatchedOperation } from '../../helpers/batching';
-import { checkUuids, itemIds } from '../../helpers/validation';
-import { apiRequest } from '../../transport';
-import { idSourceProperties } from '../descriptions/idSource';
+import type { DeletionFlags, DeletionRequest } from '../../helpers/deletion';
+import { bulkDeleteTargets } from '../../helpers/bulkDeleteCalls';
+import { deletionReceipt, refuseNodeRetry, resolveTargets } from '../../helpers/deletion';
+import { readIdKind, readItemIds } from '../../helpers/ids';
+import { emitReceipts, readEveryItem } from '../../helpers/receipts';
+import { dryRunOption, deletionFlagProperties, irreversibleNotice } from '../descriptions/deletion';
+import { idListProperty, idSourceProperties } from '../descriptions/idSource';
 
-/** PostHog's cap on IDs per bulk_delete call (persons-api.md §8.6). */
+/** PostHog's cap on IDs per bulk_delete call. */
 export const BULK_DELETE_MAX_IDS = 1000;
 
 const properties: INodeProperties[] = [
+	irreversibleNotice('bulkDeleteNotice'),
 	{
 		displayName: 'Delete By',
 		name: 'deleteBy',
@@ -24,47 +27,16 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Person UUIDs',
 				value: 'ids',
-				description: 'PostHog person UUIDs',
+				description: 'PostHog person UUIDs (any letter case)',
 			},
 		],
 		default: 'distinct_ids',
 	},
 	...idSourceProperties,
-	{
-		displayName: 'IDs',
-		name: 'ids',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-		placeholder: 'e.g. user-42, user-43',
-		description:
-			'IDs to delete: separated by commas or new lines, or an array from an expression. The IDs of all input items are combined, de-duplicated and sent in calls of up to 1000.',
-		displayOptions: { show: { idsFrom: ['parameter'] } },
-	},
-	{
-		displayName: 'Delete Events',
-		name: 'deleteEvents',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to also delete the persons\' events (PostHog queues this and runs it in off-peak batches; only events captured before the request)',
-	},
-	{
-		displayName: 'Delete Recordings',
-		name: 'deleteRecordings',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to also delete the persons\' session recordings (queued by PostHog)',
-	},
-	{
-		displayName: 'Keep Person',
-		name: 'keepPerson',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to keep the person records and delete only their events and/or recordings (needs Delete Events or Delete Recordings)',
-	},
+	idListProperty(
+		'IDs to delete. The IDs of all input items are combined and de-duplicated, looked up 200 per call and deleted by person UUID in calls of up to 1000; every ID gets its own output item.',
+	),
+	...deletionFlagProperties('persons'),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -72,13 +44,14 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
+			dryRunOption,
 			{
-				displayName: 'IDs per Call',
+				displayName: 'Persons per Call',
 				name: 'batchSize',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: BULK_DELETE_MAX_IDS },
 				default: BULK_DELETE_MAX_IDS,
-				description: 'How many IDs one bulk_delete call carries (PostHog accepts at most 1000)',
+				description: 'How many persons one bulk_delete call deletes (PostHog accepts at most 1000)',
 			},
 		],
 	},
@@ -88,100 +61,43 @@ const displayOptions = { show: { resource: ['person'], operation: ['bulkDelete']
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-interface Flags {
-	idField: 'distinct_ids' | 'ids';
-	delete_events: boolean;
-	delete_recordings: boolean;
-	keep_person: boolean;
-}
-
-type Summary = IDataObject & { deletion_errors?: IDataObject[]; attempts: number };
-
-function readItem(ctx: IExecuteFunctions, itemIndex: number): ItemIds {
-	const node = ctx.getNode();
-	const idField = ctx.getNodeParameter('deleteBy', itemIndex, 'distinct_ids') as Flags['idField'];
-	const ids = itemIds(ctx, itemIndex, 'delete');
-	if (idField === 'ids') checkUuids(node, ids, itemIndex, 'person UUIDs');
-	const flags: Flags = {
-		idField,
-		delete_events: ctx.getNodeParameter('deleteEvents', itemIndex, false) as boolean,
-		delete_recordings: ctx.getNodeParameter('deleteRecordings', itemIndex, false) as boolean,
-		keep_person: ctx.getNodeParameter('keepPerson', itemIndex, false) as boolean,
+export function readFlags(ctx: IExecuteFunctions, itemIndex: number, what: string): DeletionFlags {
+	const flags: DeletionFlags = {
+		deleteEvents: ctx.getNodeParameter('deleteEvents', itemIndex, false) === true,
+		deleteRecordings: ctx.getNodeParameter('deleteRecordings', itemIndex, false) === true,
+		keepPerson: ctx.getNodeParameter('keepPerson', itemIndex, false) === true,
 	};
-	if (flags.keep_person && !flags.delete_events && !flags.delete_recordings) {
-		throw new NodeOperationError(node, '"Keep Person" without "Delete Events" or "Delete Recordings" deletes nothing', {
+	if (flags.keepPerson && !flags.deleteEvents && !flags.deleteRecordings) {
+		throw new NodeOperationError(ctx.getNode(), '"Keep Person" without "Delete Events" or "Delete Recordings" deletes nothing', {
 			itemIndex,
-			description: 'Turn on Delete Events and/or Delete Recordings, or turn off Keep Person to delete the persons.',
+			description: `Turn on Delete Events and/or Delete Recordings, or turn off Keep Person to delete the ${what}.`,
 		});
 	}
-	return { itemIndex, group: JSON.stringify(flags), ids };
+	return flags;
 }
 
-function callSummary(outcome: BatchOutcome<Summary>, calls: number): IDataObject {
-	const summary: IDataObject = { call: outcome.batch.number, of: calls, ids: outcome.batch.ids.length };
-	if (outcome.result) {
-		const { attempts, ...posthog } = outcome.result;
-		summary.attempts = attempts;
-		Object.assign(summary, posthog);
-		if (attempts > 1) {
-			summary.note =
-				'This call was retried after a failure; an earlier attempt may already have deleted some of these persons, so persons_found can be lower than the number of persons that were deleted.';
-		}
-	}
-	if (outcome.error) summary.error = outcome.error.message;
-	return summary;
+function readRequest(ctx: IExecuteFunctions, itemIndex: number): DeletionRequest {
+	const kind = readIdKind(ctx, itemIndex, 'deleteBy', 'Delete By');
+	const ids = readItemIds(ctx, itemIndex, { kind, purpose: 'delete' });
+	const flags = readFlags(ctx, itemIndex, 'persons');
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return { itemIndex, kind, ids, flags, dryRun: options.dryRun === true };
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	if (!this.continueOnFail()) refuseNodeRetry(this);
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const batchSize = Math.min(BULK_DELETE_MAX_IDS, Math.max(1, Number(options.batchSize ?? BULK_DELETE_MAX_IDS)));
-	const itemJson = (entry: ItemIds, outcomes: Array<BatchOutcome<Summary>>, calls: number): IDataObject => {
-		const flags = JSON.parse(entry.group) as Flags;
-		return {
-			idType: flags.idField,
-			ids: entry.ids,
-			deleteEvents: flags.delete_events,
-			deleteRecordings: flags.delete_recordings,
-			keepPerson: flags.keep_person,
-			calls: outcomes.map((outcome) => callSummary(outcome, calls)),
-		};
-	};
-	return await runBatchedOperation(this, items, {
-		label: 'Bulk delete',
-		batchSize,
-		read: (itemIndex) => readItem(this, itemIndex),
-		// one call per (flags, up to 1000 unique IDs), across all items; JSON body, never the query string
-		send: async (batch: Batch): Promise<Summary> => {
-			const flags = JSON.parse(batch.group) as Flags;
-			const response = await apiRequest.call(this, {
-				method: 'POST',
-				endpoint: 'persons/bulk_delete/',
-				body: {
-					[flags.idField]: batch.ids,
-					delete_events: flags.delete_events,
-					delete_recordings: flags.delete_recordings,
-					keep_person: flags.keep_person,
-				},
-				requestClass: 'personsDelete',
-				idempotent: true,
-				itemIndex: batch.itemIndexes[0],
-			});
-			return { ...response.body, attempts: response.attempts } as Summary;
-		},
-		errorJson: itemJson,
-		emit: async (entry, outcomes, calls) => {
-			const flags = JSON.parse(entry.group) as Flags;
-			const ownIds = new Set(entry.ids);
-			// deletion_errors name person UUIDs: exact per item when deleting by UUID; otherwise every
-			// error of the calls that carried the item's IDs is reported on it
-			const deletionErrors = outcomes
-				.flatMap((outcome) => outcome.result?.deletion_errors ?? [])
-				.filter((error) => flags.idField !== 'ids' || ownIds.has(String(error.person_uuid)));
-			const json = itemJson(entry, outcomes, calls);
-			json.status = deletionErrors.length > 0 ? 'accepted_with_errors' : 'accepted';
-			json.queued = outcomes.some((outcome) => Number(outcome.result?.persons_queued_for_deletion ?? 0) > 0);
-			json.deletionErrors = deletionErrors;
-			return [{ json, pairedItem: { item: entry.itemIndex } }];
-		},
-	});
+	const batchSize = Math.min(BULK_DELETE_MAX_IDS, Math.max(1, Math.floor(Number(options.batchSize ?? BULK_DELETE_MAX_IDS)) || 1));
+	// 1. every item is read and checked before anything is sent
+	const read = readEveryItem(this, items.length, (itemIndex) => readRequest(this, itemIndex));
+	// 2. every ID resolved, 3. deleted by person UUID, 4. one receipt per requested ID
+	const targets = await resolveTargets(this, [...read.requests.values()]);
+	const { outcomes } = await bulkDeleteTargets(this, targets, batchSize);
+	return emitReceipts(
+		this,
+		items.length,
+		read,
+		(request) => request.ids.map((id) => deletionReceipt(request, id, targets, outcomes)),
+		{ item: 'Deletion', run: 'Bulk delete' },
+	);
 }

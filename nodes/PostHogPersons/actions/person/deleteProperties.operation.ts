@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { forEachItem, recordItems } from '../../helpers/items';
-import { resolvePersonId } from '../../helpers/person';
-import { parseIdList } from '../../helpers/validation';
+import { readItemIds } from '../../helpers/ids';
+import { recordItems } from '../../helpers/items';
+import { runPerItem } from '../../helpers/perItem';
 import { apiRequest } from '../../transport';
 import { personLocator } from '../descriptions/personLocator';
 
@@ -21,7 +21,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. phone, address',
 		description:
-			'Person properties to remove ($unset), separated by commas or new lines, or an array from an expression (up to 1000). Names the person does not have are ignored by PostHog.',
+			'Person properties to remove ($unset), up to 1000. Typed text: one name per line, or names separated by commas. An expression gives one name, or a list of names. Names the person does not have are ignored by PostHog.',
 	},
 ];
 
@@ -29,53 +29,60 @@ const displayOptions = { show: { resource: ['person'], operation: ['deleteProper
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
-		const node = this.getNode();
-		const keys = parseIdList(this.getNodeParameter('propertyKeys', itemIndex, ''));
-		if (keys.length === 0) {
-			throw new NodeOperationError(node, 'No property names given', {
-				itemIndex,
-				description: 'Fill in Property Names with one or more person property names, e.g. phone, address.',
-			});
-		}
-		if (keys.length > DELETE_PROPERTY_MAX_KEYS) {
-			throw new NodeOperationError(node, `${keys.length} property names given; PostHog accepts at most ${DELETE_PROPERTY_MAX_KEYS}`, {
-				itemIndex,
-				description: 'Split the names over several input items.',
-			});
-		}
-		const personId = await resolvePersonId.call(this, itemIndex);
-		const response = await apiRequest.call(this, {
-			method: 'POST',
-			endpoint: `persons/${encodeURIComponent(personId)}/delete_property/`,
-			// a single key as a string: older PostHog versions only accept that form; the newest accepts both
-			body: { $unset: keys.length === 1 ? keys[0] : keys },
-			requestClass: 'persons',
-			idempotent: true,
+function readKeys(ctx: IExecuteFunctions, itemIndex: number): string[] {
+	const keys = readItemIds(ctx, itemIndex, {
+		kind: 'distinctId',
+		purpose: 'delete',
+		noun: { plural: 'property names', singular: 'property name' },
+		parameter: 'propertyKeys',
+		source: 'parameter',
+	});
+	if (keys.length > DELETE_PROPERTY_MAX_KEYS) {
+		throw new NodeOperationError(ctx.getNode(), `${keys.length} property names given; PostHog accepts at most ${DELETE_PROPERTY_MAX_KEYS}`, {
 			itemIndex,
+			description: 'Split the names over several input items.',
 		});
-		if (response.body.success === false) {
-			throw new NodeApiError(
-				node,
-				{ message: String(response.body.detail ?? 'Unable to delete property'), httpCode: String(response.statusCode) },
+	}
+	return keys;
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	return await runPerItem(this, items, {
+		read: (itemIndex) => readKeys(this, itemIndex),
+		personParameter: 'person',
+		act: async (itemIndex, keys, personId) => {
+			const response = await apiRequest.call(this, {
+				method: 'POST',
+				endpoint: `persons/${encodeURIComponent(personId)}/delete_property/`,
+				// a single key as a string: older PostHog versions only accept that form; the newest accepts both
+				body: { $unset: keys.length === 1 ? keys[0] : keys },
+				requestClass: 'persons',
+				idempotent: true,
+				itemIndex,
+			});
+			if (response.body.success === false) {
+				throw new NodeApiError(
+					node,
+					{ message: String(response.body.detail ?? 'Unable to delete property'), httpCode: String(response.statusCode) },
+					{
+						message: `PostHog did not delete the properties: ${String(response.body.detail ?? 'Unable to delete property')}`,
+						description: 'PostHog could not record the property deletion. Try again later.',
+						httpCode: String(response.statusCode),
+						itemIndex,
+					},
+				);
+			}
+			return recordItems(
 				{
-					message: `PostHog did not delete the properties: ${String(response.body.detail ?? 'Unable to delete property')}`,
-					description: 'PostHog could not record the property deletion. Try again later.',
-					httpCode: String(response.statusCode),
-					itemIndex,
+					id: personId,
+					deleted: true,
+					statusCode: response.statusCode,
+					properties: keys,
+					note: 'PostHog accepted the deletion and removes the properties asynchronously ($unset); a Get right after may still show them',
 				},
+				itemIndex,
 			);
-		}
-		return recordItems(
-			{
-				id: personId,
-				deleted: true,
-				statusCode: response.statusCode,
-				properties: keys,
-				note: 'PostHog accepted the deletion and removes the properties asynchronously ($unset); a Get right after may still show them',
-			},
-			itemIndex,
-		);
+		},
 	});
 }

@@ -1,23 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import type { Batch, ItemIds } from '../../helpers/batching';
-import { runBatchedOperation } from '../../helpers/batching';
+import type { IdKind } from '../../helpers/ids';
+import { idKey, readIdKind, readItemIds } from '../../helpers/ids';
+import { errorItem, usesErrorOutput, withItemIndex } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
-import { checkUuids, itemIds } from '../../helpers/validation';
-import { apiRequest } from '../../transport';
-import { idSourceProperties } from '../descriptions/idSource';
+import { addLookupKey, lookUpAll, lookupKeys } from '../../helpers/person';
+import { idListProperty, idSourceProperties } from '../descriptions/idSource';
 import { outputProperties } from '../descriptions/output';
-
-/** PostHog uses only the first 200 IDs of a batch_by_* call and silently drops the rest (persons-api.md §8.17). */
-export const LOOKUP_MAX_IDS = 200;
-
-type LookupBy = 'distinct_ids' | 'uuids';
-
-const ENDPOINTS: Record<LookupBy, string> = {
-	distinct_ids: 'persons/batch_by_distinct_ids/',
-	uuids: 'persons/batch_by_uuids/',
-};
 
 const properties: INodeProperties[] = [
 	{
@@ -33,24 +23,15 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Person UUIDs',
 				value: 'uuids',
-				description: 'PostHog person UUIDs',
+				description: 'PostHog person UUIDs (any letter case)',
 			},
 		],
 		default: 'distinct_ids',
 	},
 	...idSourceProperties,
-	{
-		displayName: 'IDs',
-		name: 'ids',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-		placeholder: 'e.g. user-42, user-43',
-		description:
-			'IDs to look up: separated by commas or new lines, or an array from an expression. The IDs of all input items are combined, de-duplicated and sent in calls of up to 200; every found person is output on the input items that asked for it.',
-		displayOptions: { show: { idsFrom: ['parameter'] } },
-	},
+	idListProperty(
+		'IDs to look up. The IDs of all input items are combined, de-duplicated and sent in calls of up to 200; every found person is output on the input items that asked for it.',
+	),
 	{
 		displayName: 'Output Not Found IDs',
 		name: 'includeNotFound',
@@ -66,65 +47,60 @@ const displayOptions = { show: { resource: ['person'], operation: ['lookup'] } }
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-interface LookupEntry extends ItemIds {
-	/** Requested IDs as given (trimmed, de-duplicated), in input order. */
-	requested: string[];
+interface LookupRequest {
+	kind: IdKind;
+	/** Requested IDs as given (unique within the item), in input order. */
+	ids: string[];
 }
 
-/** The key PostHog answers with: UUIDs in lower case (it renders uuid objects), distinct IDs as sent. */
-function keyFor(lookupBy: LookupBy, id: string): string {
-	return lookupBy === 'uuids' ? id.toLowerCase() : id;
-}
-
-function readItem(ctx: IExecuteFunctions, itemIndex: number): LookupEntry {
-	const node = ctx.getNode();
-	const lookupBy = ctx.getNodeParameter('lookupBy', itemIndex, 'distinct_ids') as LookupBy;
-	if (!(lookupBy in ENDPOINTS)) {
-		throw new NodeOperationError(node, `"${String(lookupBy)}" is not a way to look up persons`, {
-			itemIndex,
-			description: 'Set Look Up By to "Distinct IDs" or "Person UUIDs".',
-		});
-	}
-	const requested = itemIds(ctx, itemIndex, 'look up');
-	if (lookupBy === 'uuids') checkUuids(node, requested, itemIndex, 'person UUIDs');
-	const ids = [...new Set(requested.map((id) => keyFor(lookupBy, id)))];
-	return { itemIndex, group: lookupBy, ids, requested };
+function readRequest(ctx: IExecuteFunctions, itemIndex: number): LookupRequest {
+	const kind = readIdKind(ctx, itemIndex, 'lookupBy', 'Look Up By');
+	return { kind, ids: readItemIds(ctx, itemIndex, { kind, purpose: 'look up' }) };
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await runBatchedOperation(this, items, {
-		label: 'Look-up',
-		batchSize: LOOKUP_MAX_IDS,
-		read: (itemIndex) => readItem(this, itemIndex),
-		// one call per endpoint and up to 200 unique IDs, across all items
-		send: async (batch: Batch): Promise<IDataObject> => {
-			const lookupBy = batch.group as LookupBy;
-			const response = await apiRequest.call(this, {
-				method: 'POST',
-				endpoint: ENDPOINTS[lookupBy],
-				body: { [lookupBy]: batch.ids },
-				requestClass: 'persons',
-				idempotent: true,
-				itemIndex: batch.itemIndexes[0],
-			});
-			const found = response.body.results;
-			return found !== null && typeof found === 'object' && !Array.isArray(found) ? (found as IDataObject) : {};
-		},
-		// the persons found, mapped back to the items that asked for them
-		emit: async (entry, outcomes) => {
-			const lookupBy = entry.group as LookupBy;
-			const found: IDataObject = Object.assign({}, ...outcomes.map((outcome) => outcome.result ?? {}));
-			const includeNotFound = this.getNodeParameter('includeNotFound', entry.itemIndex, true) as boolean;
-			const records: IDataObject[] = [];
-			for (const id of entry.requested) {
-				const person = found[keyFor(lookupBy, id)];
-				if (person !== null && typeof person === 'object') {
-					records.push({ requested_id: id, found: true, ...(person as IDataObject) });
-				} else if (includeNotFound) {
-					records.push({ requested_id: id, found: false });
-				}
-			}
-			return await emitRecords(this, entry.itemIndex, records, 'posthog-persons-lookup');
-		},
-	});
+	const continueOnFail = this.continueOnFail();
+	const errorOutput = usesErrorOutput(this);
+	const results: INodeExecutionData[][] = items.map(() => []);
+	// every item is read and checked before anything is sent
+	const requests = new Map<number, LookupRequest>();
+	const keys = lookupKeys();
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const request = readRequest(this, itemIndex);
+			requests.set(itemIndex, request);
+			for (const id of request.ids) addLookupKey(keys, request.kind, idKey(request.kind, id), itemIndex);
+		} catch (error) {
+			const wrapped = withItemIndex(this, error, itemIndex);
+			if (!continueOnFail) throw wrapped;
+			results[itemIndex] = [errorItem(wrapped, { item: itemIndex }, { errorOutput })];
+		}
+	}
+	// the IDs of all items, de-duplicated, in calls of 200
+	const lookups = await lookUpAll(this, keys);
+	// the persons found, mapped back to the items that asked for them
+	for (const [itemIndex, request] of requests) {
+		const { found, failed } = lookups[request.kind];
+		const failedIds = request.ids.filter((id) => failed.has(idKey(request.kind, id)));
+		if (failedIds.length > 0) {
+			const cause = failed.get(idKey(request.kind, failedIds[0])) as Error;
+			const error = new NodeOperationError(
+				this.getNode(),
+				`Look-up failed for ${failedIds.length} of ${request.ids.length} IDs of this item: ${cause.message}`,
+				{ itemIndex, description: `Failed IDs: ${failedIds.slice(0, 20).join(', ')}${failedIds.length > 20 ? ', …' : ''}` },
+			);
+			if (!continueOnFail) throw error;
+			results[itemIndex] = [errorItem(error, { item: itemIndex }, { errorOutput, extra: { failedIds } })];
+			continue;
+		}
+		const includeNotFound = this.getNodeParameter('includeNotFound', itemIndex, true) as boolean;
+		const records: IDataObject[] = [];
+		for (const id of request.ids) {
+			const person = found.get(idKey(request.kind, id));
+			if (person) records.push({ requested_id: id, found: true, ...person });
+			else if (includeNotFound) records.push({ requested_id: id, found: false });
+		}
+		results[itemIndex] = await emitRecords(this, itemIndex, records, 'posthog-persons-lookup');
+	}
+	return results.flat();
 }

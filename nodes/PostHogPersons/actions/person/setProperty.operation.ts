@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { forEachItem, recordItems } from '../../helpers/items';
-import { resolvePersonId } from '../../helpers/person';
+import { recordItems } from '../../helpers/items';
+import { runPerItem } from '../../helpers/perItem';
 import { parseJsonParameter, requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { personLocator } from '../descriptions/personLocator';
@@ -119,27 +119,31 @@ function readValue(ctx: IExecuteFunctions, itemIndex: number): IDataObject[strin
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
-		const key = requiredText(
-			this,
-			'propertyKey',
-			itemIndex,
-			'No property name given',
-			'Fill in Property Name with the name of the person property to set, e.g. plan.',
-		);
-		const value = readValue(this, itemIndex);
-		const personId = await resolvePersonId.call(this, itemIndex);
-		const response = await apiRequest.call(this, {
-			method: 'POST',
-			endpoint: `persons/${encodeURIComponent(personId)}/update_property/`,
-			body: { key, value },
-			requestClass: 'persons',
-			idempotent: true,
-			itemIndex,
-		});
-		return recordItems(
-			{ id: personId, accepted: true, statusCode: response.statusCode, key, value, note: ASYNC_SET_NOTE },
-			itemIndex,
-		);
+	return await runPerItem(this, items, {
+		read: (itemIndex) => ({
+			key: requiredText(
+				this,
+				'propertyKey',
+				itemIndex,
+				'No property name given',
+				'Fill in Property Name with the name of the person property to set, e.g. plan.',
+			),
+			value: readValue(this, itemIndex),
+		}),
+		personParameter: 'person',
+		act: async (itemIndex, { key, value }, personId) => {
+			const response = await apiRequest.call(this, {
+				method: 'POST',
+				endpoint: `persons/${encodeURIComponent(personId)}/update_property/`,
+				body: { key, value },
+				requestClass: 'persons',
+				idempotent: true,
+				itemIndex,
+			});
+			return recordItems(
+				{ id: personId, accepted: true, statusCode: response.statusCode, key, value, note: ASYNC_SET_NOTE },
+				itemIndex,
+			);
+		},
 	});
 }

@@ -1,15 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { forEachItem, recordItems } from '../../helpers/items';
-import { resolvePersonId } from '../../helpers/person';
-import { parseIdList, requiredText } from '../../helpers/validation';
+import { readItemIds } from '../../helpers/ids';
+import { recordItems } from '../../helpers/items';
+import { runPerItem } from '../../helpers/perItem';
+import { requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
+import { irreversibleNotice } from '../descriptions/deletion';
 import { personLocator } from '../descriptions/personLocator';
 
 type SplitMode = 'all' | 'keepOne' | 'selected';
 
 const properties: INodeProperties[] = [
+	irreversibleNotice('splitNotice', 'split'),
 	personLocator,
 	{
 		displayName: 'Split Mode',
@@ -56,7 +59,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. anon-123, anon-456',
 		description:
-			'Distinct IDs of this person that move off (distinct_ids_to_split), separated by commas or new lines, or an array from an expression. PostHog rejects IDs that are not on this person.',
+			'Distinct IDs of this person that move off (distinct_ids_to_split). Typed text: one per line, or separated by commas. An expression gives one distinct ID, used exactly as given, or a list. PostHog rejects IDs that are not on this person.',
 		displayOptions: { show: { splitMode: ['selected'] } },
 	},
 ];
@@ -76,17 +79,18 @@ function readBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 			itemIndex,
 			'No distinct ID to keep given',
 			'Fill in Distinct ID to Keep, or choose the Split Mode "All Distinct IDs".',
+			{ exact: true },
 		);
 		return { main_distinct_id: main };
 	}
 	if (mode === 'selected') {
-		const ids = parseIdList(ctx.getNodeParameter('distinctIdsToSplit', itemIndex, ''));
-		if (ids.length === 0) {
-			throw new NodeOperationError(node, 'No distinct IDs to move given', {
-				itemIndex,
-				description: 'Fill in Distinct IDs to Move with one or more distinct IDs of this person, or choose another Split Mode.',
-			});
-		}
+		const ids = readItemIds(ctx, itemIndex, {
+			kind: 'distinctId',
+			purpose: 'move off the person',
+			noun: { plural: 'distinct IDs', singular: 'distinct ID' },
+			parameter: 'distinctIdsToSplit',
+			source: 'parameter',
+		});
 		return { distinct_ids_to_split: ids };
 	}
 	throw new NodeOperationError(node, `"${String(mode)}" is not a split mode`, {
@@ -96,21 +100,23 @@ function readBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
-		const body = readBody(this, itemIndex);
-		const personId = await resolvePersonId.call(this, itemIndex);
-		const response = await apiRequest.call(this, {
-			method: 'POST',
-			endpoint: `persons/${encodeURIComponent(personId)}/split/`,
-			body,
-			requestClass: 'persons',
-			idempotent: false,
-			itemIndex,
-		});
-		const json: IDataObject = { id: personId, split: true, statusCode: response.statusCode };
-		if (body.main_distinct_id !== undefined) json.mainDistinctId = body.main_distinct_id;
-		if (body.distinct_ids_to_split !== undefined) json.distinctIdsToSplit = body.distinct_ids_to_split;
-		json.note = 'PostHog accepted the split and runs it asynchronously; the new persons appear shortly';
-		return recordItems(json, itemIndex);
+	return await runPerItem(this, items, {
+		read: (itemIndex) => readBody(this, itemIndex),
+		personParameter: 'person',
+		act: async (itemIndex, body, personId) => {
+			const response = await apiRequest.call(this, {
+				method: 'POST',
+				endpoint: `persons/${encodeURIComponent(personId)}/split/`,
+				body,
+				requestClass: 'persons',
+				idempotent: false,
+				itemIndex,
+			});
+			const json: IDataObject = { id: personId, split: true, statusCode: response.statusCode };
+			if (body.main_distinct_id !== undefined) json.mainDistinctId = body.main_distinct_id;
+			if (body.distinct_ids_to_split !== undefined) json.distinctIdsToSplit = body.distinct_ids_to_split;
+			json.note = 'PostHog accepted the split and runs it asynchronously; the new persons appear shortly';
+			return recordItems(json, itemIndex);
+		},
 	});
 }

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { forEachItem, recordItems } from '../../helpers/items';
-import { resolvePersonId } from '../../helpers/person';
+import { recordItems } from '../../helpers/items';
+import { runPerItem } from '../../helpers/perItem';
 import { parseJsonParameter } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { personLocator } from '../descriptions/personLocator';
@@ -99,27 +99,22 @@ export function readProperties(ctx: IExecuteFunctions, itemIndex: number): IData
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
-		// validate the input before the person is resolved (which may already send a request)
-		const propertiesToSet = readProperties(this, itemIndex);
-		const personId = await resolvePersonId.call(this, itemIndex);
-		const response = await apiRequest.call(this, {
-			method: 'PATCH',
-			endpoint: `persons/${encodeURIComponent(personId)}/`,
-			body: { properties: propertiesToSet },
-			requestClass: 'persons',
-			idempotent: true,
-			itemIndex,
-		});
-		return recordItems(
-			{
-				id: personId,
-				accepted: true,
-				statusCode: response.statusCode,
-				properties: propertiesToSet,
-				note: ASYNC_SET_NOTE,
-			},
-			itemIndex,
-		);
+	return await runPerItem(this, items, {
+		read: (itemIndex) => readProperties(this, itemIndex),
+		personParameter: 'person',
+		act: async (itemIndex, propertiesToSet, personId) => {
+			const response = await apiRequest.call(this, {
+				method: 'PATCH',
+				endpoint: `persons/${encodeURIComponent(personId)}/`,
+				body: { properties: propertiesToSet },
+				requestClass: 'persons',
+				idempotent: true,
+				itemIndex,
+			});
+			return recordItems(
+				{ id: personId, accepted: true, statusCode: response.statusCode, properties: propertiesToSet, note: ASYNC_SET_NOTE },
+				itemIndex,
+			);
+		},
 	});
 }
