@@ -9,9 +9,13 @@ import type {
  * PostHog personal API key credential for the private (app) API of one project.
  *
  * The base URL is derived from Region and, for self-hosted instances, the Host field:
- * the node does it with `postHogBaseUrl()` in transport/, the credential test below with the
- * equivalent expression (both normalise a missing scheme, trailing slashes and stray paths).
+ * the node does it with `postHogBaseUrl()` in transport/connection.ts, the credential test below
+ * with the equivalent expression (both normalise a missing scheme, trailing slashes and stray
+ * paths). Notices under the fields say what to enter instead of values the node refuses.
  */
+
+const REDIRECT_MESSAGE =
+	'The host answered with a redirect ({status}), which the test does not follow so the API key is not sent elsewhere. Set Host (or Region) to the address PostHog\'s API is served from; a login page or proxy in front of PostHog can cause this too.';
 export class PostHogPersonsApi implements ICredentialType {
 	name = 'postHogPersonsApi';
 
@@ -46,6 +50,24 @@ export class PostHogPersonsApi implements ICredentialType {
 			displayOptions: { show: { region: ['selfHosted'] } },
 		},
 		{
+			displayName:
+				'This is PostHog\'s ingestion host, which does not serve the API this node uses. Choose Region "US Cloud" or "EU Cloud" instead.',
+			name: 'ingestionHostNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { region: ['selfHosted'], host: [{ _cnd: { includes: 'i.posthog.com' } }] } },
+		},
+		{
+			displayName:
+				'Host must be a web address without spaces, for example https://posthog.example.com or http://10.0.0.5:8000',
+			name: 'invalidHostNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: {
+				show: { region: ['selfHosted'], host: [{ _cnd: { regex: '\\S\\s+\\S|^\\s*(javascript|data|file|ftp|ws|wss|mailto|vbscript):' } }] },
+			},
+		},
+		{
 			displayName: 'Project ID',
 			name: 'projectId',
 			type: 'string',
@@ -54,6 +76,14 @@ export class PostHogPersonsApi implements ICredentialType {
 			placeholder: 'e.g. 12345',
 			description:
 				'Numeric ID of the project, shown in PostHog under Settings → Project → Project ID (not the project API key)',
+		},
+		{
+			displayName:
+				'Project ID must be the project\'s number from PostHog → Settings → Project. "@current" is not accepted: it follows whichever project the key\'s user last opened.',
+			name: 'projectIdNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { projectId: [{ _cnd: { regex: '[^0-9\\s]' } }] } },
 		},
 		{
 			displayName: 'Personal API Key',
@@ -65,6 +95,14 @@ export class PostHogPersonsApi implements ICredentialType {
 			placeholder: 'e.g. phx_...',
 			description:
 				'Create one in PostHog under Settings → User → Personal API keys. Scopes: person:read / person:write, plus cohort:read, activity_log:read, query:read and insight:read for the operations that need them (see README).',
+		},
+		{
+			displayName:
+				'This is a project API key (phc_…), which only sends events. Enter a personal API key (phx_…) from PostHog → Settings → User → Personal API keys.',
+			name: 'projectKeyNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { apiKey: [{ _cnd: { startsWith: 'phc_' } }] } },
 		},
 	];
 
@@ -78,11 +116,16 @@ export class PostHogPersonsApi implements ICredentialType {
 	};
 
 	// One page of one person proves the key, its person:read scope and access to the project.
+	// Redirects are not followed (n8n would otherwise send the key to wherever they point), and a
+	// Project ID that is not a number (such as "@current") is sent as "not-a-number" so PostHog
+	// answers "Project not found" instead of testing some other project.
 	test: ICredentialTestRequest = {
 		request: {
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
 			baseURL:
 				'={{ $credentials.region === "eu" ? "https://eu.posthog.com" : $credentials.region === "selfHosted" ? (/^https?:\\/\\//i.test(String($credentials.host).trim()) ? "" : "https://") + String($credentials.host).trim().replace(/^((?:https?:\\/\\/)?[^\\/?#]+).*$/i, "$1") : "https://us.posthog.com" }}',
-			url: '=/api/projects/{{ encodeURIComponent(String($credentials.projectId).trim()) }}/persons/',
+			url: '=/api/projects/{{ /^\\d+$/.test(String($credentials.projectId).trim()) ? String($credentials.projectId).trim() : "not-a-number" }}/persons/',
 			method: 'GET',
 			qs: { limit: 1 },
 		},
@@ -92,7 +135,7 @@ export class PostHogPersonsApi implements ICredentialType {
 				properties: {
 					value: 401,
 					message:
-						'PostHog rejected the personal API key (401: "Personal API key found in request Authorization header is invalid."). Check the key and the region or host.',
+						'PostHog rejected the personal API key (401: "Personal API key found in request Authorization header is invalid."). Check the key (a personal API key starts with phx_; a project API key, phc_, does not work here) and the region or host.',
 				},
 			},
 			{
@@ -108,9 +151,13 @@ export class PostHogPersonsApi implements ICredentialType {
 				properties: {
 					value: 404,
 					message:
-						'PostHog answered 404 "Project not found.": check the Project ID (the number in Settings → Project, not the project API key) and the region or host.',
+						'PostHog answered 404 "Project not found.": check the Project ID (the number in Settings → Project, not the project API key or "@current") and the region or host.',
 				},
 			},
+			...[301, 302, 303, 307, 308].map((status) => ({
+				type: 'responseCode' as const,
+				properties: { value: status, message: REDIRECT_MESSAGE.replace('{status}', String(status)) },
+			})),
 		],
 	};
 }

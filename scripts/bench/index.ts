@@ -18,9 +18,10 @@ import { log, quick, seconds, type Benchmark } from './common';
 import { csvExportBenchmark } from './csvExport';
 import { listBenchmark } from './list';
 import { rateLimitedBenchmark } from './rateLimited';
+import { sharedKeyBenchmark } from './sharedKey';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const BENCHMARKS: Benchmark[] = [bulkDeleteBenchmark, rateLimitedBenchmark, listBenchmark, csvExportBenchmark];
+const BENCHMARKS: Benchmark[] = [bulkDeleteBenchmark, rateLimitedBenchmark, sharedKeyBenchmark, listBenchmark, csvExportBenchmark];
 
 function selected(): Benchmark[] {
 	const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);

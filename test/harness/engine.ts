@@ -74,7 +74,7 @@ function stubNodeType(type: string): INodeType {
 	};
 }
 
-class HarnessNodeTypes implements INodeTypes {
+export class HarnessNodeTypes implements INodeTypes {
 	private stubs = new Map<string, INodeType>();
 
 	constructor(private readonly loader: PackageDirectoryLoader) {}
@@ -126,7 +126,7 @@ class HarnessCredentials extends ICredentials {
  * Credential store and authentication like n8n's CredentialsHelper: generic `authenticate`
  * blocks are resolved with the workflow's expression engine and `$credentials`.
  */
-class HarnessCredentialsHelper extends ICredentialsHelper {
+export class HarnessCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly data: Record<string, ICredentialDataDecryptedObject>,
 		private readonly types: Record<string, ICredentialType>,
@@ -193,7 +193,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 }
 
 /** What n8n-core needs around an execution: URLs, the credentials helper, hooks. */
-function harnessAdditionalData(
+export function harnessAdditionalData(
 	credentialsHelper: ICredentialsHelper,
 	hooks?: ExecutionLifecycleHooks,
 ): IWorkflowExecuteAdditionalData {

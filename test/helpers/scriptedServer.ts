@@ -13,31 +13,52 @@ export interface SeenRequest {
 }
 
 export type Reply =
-	| { status: number; body?: unknown; headers?: Record<string, string> }
-	| { destroy: true };
+	| { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
+	| { destroy: true; delayMs?: number }
+	/** Full control of the answer (see hostileReplies.ts): trickling, gzip bombs, broken bodies. */
+	| { handle(res: http.ServerResponse, req: http.IncomingMessage): void };
 
 export interface ScriptedServer {
 	url: string;
 	requests: SeenRequest[];
+	/** Arrival time (Date.now()) of each request. */
+	times: number[];
+	/** Most requests that were being answered at the same time. */
+	maxInFlight: number;
 	close(): Promise<void>;
 }
 
 export async function scriptedServer(handler: (request: SeenRequest, index: number) => Reply): Promise<ScriptedServer> {
 	const requests: SeenRequest[] = [];
+	const times: number[] = [];
+	let inFlight = 0;
+	const state = { maxInFlight: 0 };
 	const server = http.createServer((req, res) => {
 		let body = '';
+		inFlight++;
+		state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+		res.on('close', () => inFlight--);
 		req.on('data', (chunk) => (body += chunk));
 		req.on('end', () => {
 			const seen = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
 			requests.push(seen);
+			times.push(Date.now());
 			const reply = handler(seen, requests.length - 1);
-			if ('destroy' in reply) {
-				req.socket.destroy();
+			if ('handle' in reply) {
+				reply.handle(res, req);
 				return;
 			}
-			const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-			res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
-			res.end(text);
+			const answer = () => {
+				if ('destroy' in reply) {
+					req.socket.destroy();
+					return;
+				}
+				const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+				res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
+				res.end(text);
+			};
+			if (reply.delayMs) setTimeout(answer, reply.delayMs);
+			else answer();
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -45,6 +66,10 @@ export async function scriptedServer(handler: (request: SeenRequest, index: numb
 	return {
 		url: `http://127.0.0.1:${port}`,
 		requests,
+		times,
+		get maxInFlight() {
+			return state.maxInFlight;
+		},
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections?.();

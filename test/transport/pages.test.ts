@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { queryAllPages, queryPages, requestAllPages, restPages } from '../../nodes/PostHogPersons/transport';
+import { readRequestSettings } from '../../nodes/PostHogPersons/helpers/requestSettings';
+import { queryAllPages, queryPages, requestAllPages, restPages, useRequestSettings } from '../../nodes/PostHogPersons/transport';
 import { executeContext } from '../harness/engine';
 import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
 
@@ -9,7 +10,9 @@ const requestOptions = { maxRetries: 0, retryDelayMs: 1, maxWaitSeconds: 5, rate
 const listPersons = { method: 'GET' as const, endpoint: 'persons/', qs: { limit: 2 }, requestClass: 'persons' as const, idempotent: true, itemIndex: 0 };
 
 async function context(server: ScriptedServer) {
-	return await executeContext({ resource: 'person', operation: 'getAll', requestOptions }, credentialsFor(server));
+	const ctx = await executeContext({ resource: 'person', operation: 'getAll', requestOptions }, credentialsFor(server));
+	useRequestSettings(ctx, readRequestSettings(ctx));
+	return ctx;
 }
 
 describe('restPages: next-link pages as they arrive', () => {

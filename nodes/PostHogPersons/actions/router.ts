@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readRequestSettings } from '../helpers/requestSettings';
+import { useRequestSettings } from '../transport';
 import { insightOperations } from './insight/Insight.resource';
 import type { ResourceModules } from './node.type';
 import { personOperations } from './person/Person.resource';
@@ -20,6 +22,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: 'Open the node and pick a resource and an operation from the lists.',
 		});
 	}
+	useRequestSettings(this, readRequestSettings(this));
 	const output = await module.execute.call(this, items);
 	return [output];
 }

@@ -1,22 +1,24 @@
 /**
  * The only code of the node that talks HTTP. One file per concern:
  * - types.ts: requests, responses, request classes, the credential name
- * - baseUrl.ts: the PostHog origin from the credential
+ * - connection.ts: the PostHog origin, project and key from the credential, checked
  * - settings.ts, session.ts: request settings and what one execution's requests share
- * - pacing.ts, rateLimiter.ts: client-side pacing under PostHog's rate limits
- * - retry.ts, request.ts: one call with retries, Retry-After and error mapping (errors.ts)
- * - urls.ts: endpoint and `next` link resolution on the credential's origin
+ * - pacing.ts, rateLimiter.ts: pacing under PostHog's per-key limits, shared per key in the process
+ * - request.ts: one call (the retry loop); retry.ts: the retry decision; attempt.ts, body.ts: one
+ *   HTTP attempt with its deadline and size cap; networkErrors.ts, errors.ts, redact.ts: errors
+ * - requestBody.ts: request bodies checked before sending; abort.ts: abortable waits
+ * - urls.ts: endpoints and `next` links kept on the credential's origin and path
  * - restPages.ts: `next`-link paging; queryPages.ts: ActorsQuery paging and polling
  */
-export { postHogBaseUrl, isPostHogCloud } from './baseUrl';
+export { isPostHogCloud, postHogBaseUrl } from './connection';
 export { parsePostHogError, postHogApiError } from './errors';
-export { CLOUD_LIMITS } from './pacing';
+export { CLOUD_LIMITS, MAX_CONCURRENT_QUERIES } from './pacing';
 export type { ActorsQueryResponse, QueryPageOptions, QueryPagesResult } from './queryPages';
-export { queryAllPages, queryPages } from './queryPages';
+export { MAX_QUERY_PAGES, queryAllPages, queryPages } from './queryPages';
 export { apiRequest } from './request';
 export type { PageOptions, RestPage } from './restPages';
-export { requestAllPages, restPages } from './restPages';
-export { getRequestSettings } from './session';
+export { MAX_PAGES, requestAllPages, restPages } from './restPages';
+export { getRequestSettings, useRequestSettings } from './session';
 export type { RateLimitMode, RequestSettings } from './settings';
 export { DEFAULT_SETTINGS } from './settings';
 export type { ApiRequest, ApiResponse, PostHogContext, RequestClass } from './types';

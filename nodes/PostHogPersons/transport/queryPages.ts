@@ -1,9 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { wait } from './abort';
 import { postHogApiError } from './errors';
 import { apiRequest } from './request';
-import { getSession } from './session';
+import type { Session } from './session';
+import { cancelSignal, getSession } from './session';
+
+/** Most pages one query paging fetches (10 million persons at the default page size of 1000). */
+export const MAX_QUERY_PAGES = 10_000;
 
 /** Answer of `POST /query/` for an ActorsQuery. */
 export interface ActorsQueryResponse extends IDataObject {
@@ -37,27 +42,35 @@ export interface QueryPageOptions {
  * Runs an ActorsQuery with limit/offset paging (`offset += limit` while `hasMore`), keeping the
  * rest of the query identical across pages, and yields each page as it arrives. Asynchronous
  * answers (202 with `query_status`) are polled with `GET /query/:id/` until complete, within the
- * node's "Max Wait". Stop early by leaving the `for await` loop.
+ * node's "Max Wait". Stops with an error when PostHog answers another offset than asked, says
+ * more rows follow but sends none, or after MAX_QUERY_PAGES pages.
+ * Stop early by leaving the `for await` loop.
  */
 export async function* queryPages(
 	this: IExecuteFunctions,
 	query: IDataObject,
 	options: QueryPageOptions,
 ): AsyncGenerator<QueryPagesResult> {
+	const session = await getSession(this);
 	let yielded = 0;
-	let columns: string[] = [];
+	let pages = 0;
 	let offset = Number(query.offset ?? 0);
 	for (;;) {
-		const remaining =
-			options.maxRows === undefined ? options.pageSize : Math.min(options.pageSize, options.maxRows - yielded);
-		const response = await runQuery.call(this, { ...query, limit: remaining, offset }, options);
-		columns = response.columns ?? columns;
-		const rows = response.results ?? [];
+		const limit = options.maxRows === undefined ? options.pageSize : Math.min(options.pageSize, options.maxRows - yielded);
+		const response = await runQuery.call(this, session, { ...query, limit, offset }, options);
+		const rows = response.results;
+		pages++;
 		yielded += rows.length;
-		yield { columns, rows, missingActorsCount: Number(response.missing_actors_count ?? 0) };
-		if (response.hasMore !== true || rows.length === 0) return;
+		yield { columns: response.columns, rows, missingActorsCount: Number(response.missing_actors_count ?? 0) };
+		if (response.hasMore !== true) return;
 		if (options.maxRows !== undefined && yielded >= options.maxRows) return;
-		offset = Number(response.offset ?? offset) + Number(response.limit ?? remaining);
+		if (response.offset !== undefined && response.offset !== null && Number(response.offset) !== offset) {
+			throw queryError(session, options, yielded, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${offset}`);
+		}
+		if (rows.length === 0) throw queryError(session, options, yielded, 'PostHog said more persons follow (hasMore) but sent none');
+		if (pages >= MAX_QUERY_PAGES) throw queryError(session, options, yielded, `Paging stopped after ${MAX_QUERY_PAGES} pages`);
+		const step = Number(response.limit);
+		offset += Number.isFinite(step) && step > 0 ? step : limit;
 	}
 }
 
@@ -78,8 +91,28 @@ export async function queryAllPages(
 	return { columns, rows, missingActorsCount };
 }
 
+function queryError(session: Session, options: { itemIndex: number }, read: number, message: string): NodeOperationError {
+	return new NodeOperationError(session.node, message, {
+		description: `Stopping to avoid an endless loop after ${read} persons. Try again later; if it persists, a proxy between n8n and PostHog may be rewriting the answers.`,
+		itemIndex: options.itemIndex,
+	});
+}
+
+/** A finished ActorsQuery answer must hold its rows and columns. */
+function checkResults(session: Session, answer: unknown, options: { itemIndex: number }): ActorsQueryResponse {
+	const body = answer as ActorsQueryResponse | undefined;
+	if (!body || typeof body !== 'object' || !Array.isArray(body.results) || !Array.isArray(body.columns)) {
+		throw new NodeOperationError(session.node, 'PostHog finished the query but its answer has no "results" and "columns"', {
+			description: 'The answer is not what PostHog\'s Query API sends; a proxy may be in between. Try again, or Bypass Cache.',
+			itemIndex: options.itemIndex,
+		});
+	}
+	return body;
+}
+
 async function runQuery(
 	this: IExecuteFunctions,
+	session: Session,
 	query: IDataObject,
 	options: { refresh: string; itemIndex: number; name?: string },
 ): Promise<ActorsQueryResponse> {
@@ -93,15 +126,15 @@ async function runQuery(
 		idempotent: true,
 		itemIndex: options.itemIndex,
 	});
-	if (response.statusCode === 202 || (response.body.query_status as IDataObject | undefined)?.complete === false) {
-		return await pollQuery.call(this, response.body.query_status as IDataObject, options.itemIndex);
+	const status = response.body.query_status as IDataObject | undefined;
+	if (response.statusCode === 202 || (status && status.complete === false)) {
+		return checkResults(session, await pollQuery.call(this, session, status ?? {}, options.itemIndex), options);
 	}
-	return response.body as ActorsQueryResponse;
+	return checkResults(session, response.body, options);
 }
 
-async function pollQuery(this: IExecuteFunctions, status: IDataObject, itemIndex: number): Promise<ActorsQueryResponse> {
-	const session = await getSession(this);
-	const id = String(status?.id ?? '');
+async function pollQuery(this: IExecuteFunctions, session: Session, status: IDataObject, itemIndex: number): Promise<unknown> {
+	const id = typeof status.id === 'string' || typeof status.id === 'number' ? String(status.id) : '';
 	if (!id) {
 		throw new NodeOperationError(session.node, 'PostHog answered 202 without a query id to poll', { itemIndex });
 	}
@@ -114,9 +147,10 @@ async function pollQuery(this: IExecuteFunctions, status: IDataObject, itemIndex
 			requestClass: 'query',
 			idempotent: true,
 			itemIndex,
+			expectFields: ['query_status'],
 		});
-		const current = (response.body.query_status ?? {}) as IDataObject;
-		if (current.complete === true) {
+		const current = response.body.query_status as IDataObject;
+		if (current !== null && typeof current === 'object' && current.complete === true) {
 			if (current.error) {
 				throw postHogApiError(session.node, {
 					statusCode: 400,
@@ -124,9 +158,10 @@ async function pollQuery(this: IExecuteFunctions, status: IDataObject, itemIndex
 					method: 'GET',
 					path: `${session.projectPath}query/${id}/`,
 					itemIndex,
+					secret: session.apiKey,
 				});
 			}
-			return current.results as ActorsQueryResponse;
+			return current.results;
 		}
 		if (Date.now() + delay > deadline) {
 			throw new NodeOperationError(session.node, `The PostHog query ${id} did not finish within the Max Wait`, {
@@ -134,7 +169,7 @@ async function pollQuery(this: IExecuteFunctions, status: IDataObject, itemIndex
 				itemIndex,
 			});
 		}
-		await sleep(delay);
+		await wait(delay, cancelSignal(this));
 		delay = Math.min(5000, Math.round(delay * 1.5));
 	}
 }

@@ -2,9 +2,15 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { apiRequest } from './request';
+import type { Session } from './session';
 import { getSession } from './session';
 import type { ApiRequest, PostHogContext } from './types';
-import { resolveUrl } from './urls';
+import { nextLinkUrl, resolveUrl } from './urls';
+
+/** Most pages one paging follows (100 million records at 1000 per page). */
+export const MAX_PAGES = 100_000;
+/** Pages in a row that may add no new record (offset paging shifts while persons are created) before paging stops. */
+export const MAX_PAGES_WITHOUT_PROGRESS = 3;
 
 export interface RestPage {
 	/** The page's records (`results`), without records already yielded when `dedupeKey` is set. */
@@ -17,7 +23,9 @@ export interface RestPage {
  * Follows PostHog's `next` links (limit/offset pages of persons, activity, deletion status) and
  * yields each page as it arrives. Never stops on a short page (PostHog issue #24787: pages can
  * hold fewer rows than `limit` while more follow); stops when `next` is empty or the page is
- * empty. A `next` that points to another origin or does not advance is an error.
+ * empty. Stops with an error when a link leaves the origin or the path paging started on, when
+ * a link was already fetched or its offset does not grow, when MAX_PAGES_WITHOUT_PROGRESS pages
+ * in a row add no new record (with `dedupeKey`), or after MAX_PAGES pages.
  * Stop early by leaving the `for await` loop.
  */
 export async function* restPages(
@@ -25,39 +33,59 @@ export async function* restPages(
 	first: ApiRequest,
 	options: { dedupeKey?: string } = {},
 ): AsyncGenerator<RestPage> {
+	const session = await getSession(this);
+	const firstUrl = resolveUrl(session, first.endpoint);
+	const expectFields = [...new Set([...(first.expectFields ?? []), 'results'])];
 	const seen = options.dedupeKey ? new Set<unknown>() : undefined;
 	const visited = new Set<string>();
+	let offset = Number(first.qs?.offset ?? firstUrl.searchParams.get('offset') ?? 0);
 	let read = 0;
-	let request: ApiRequest = first;
+	let pages = 0;
+	let withoutProgress = 0;
+	let request: ApiRequest = { ...first, expectFields };
 	for (;;) {
 		const response = await apiRequest.call(this, request);
-		const body = (response.body ?? {}) as IDataObject;
-		const page = (body.results as IDataObject[] | undefined) ?? [];
-		let records = page;
+		const body = response.body;
+		const page = body.results;
+		if (!Array.isArray(page)) throw pagingError(session, first, read, 'PostHog answered a page whose "results" is not a list');
+		pages++;
+		let records = page as IDataObject[];
 		if (seen) {
-			records = page.filter((record) => {
-				const key = record[options.dedupeKey as string];
+			records = records.filter((record) => {
+				const key = record?.[options.dedupeKey as string];
 				if (key === undefined || key === null) return true;
 				if (seen.has(key)) return false;
 				seen.add(key);
 				return true;
 			});
+			withoutProgress = page.length > 0 && records.length === 0 ? withoutProgress + 1 : 0;
+			if (withoutProgress >= MAX_PAGES_WITHOUT_PROGRESS) {
+				throw pagingError(session, first, read, `PostHog returned ${withoutProgress} pages in a row holding only records already read`);
+			}
 		}
 		read += records.length;
 		yield { records, body };
 		const next = typeof body.next === 'string' && body.next !== '' ? body.next : undefined;
 		if (!next || page.length === 0) return;
-		const session = await getSession(this);
-		const nextUrl = resolveUrl(session, next).toString();
-		if (visited.has(nextUrl)) {
-			throw new NodeOperationError(session.node, 'PostHog returned a "next" link that does not advance', {
-				description: `The link ${new URL(nextUrl).pathname}${new URL(nextUrl).search} was already fetched; stopping to avoid an endless loop. ${read} records were read.`,
-				itemIndex: first.itemIndex,
-			});
+		if (pages >= MAX_PAGES) throw pagingError(session, first, read, `Paging stopped after ${MAX_PAGES} pages`);
+		const nextUrl = nextLinkUrl(session, next, firstUrl, first.itemIndex);
+		const key = nextUrl.toString();
+		const nextOffset = nextUrl.searchParams.get('offset');
+		if (visited.has(key) || (nextOffset !== null && !(Number(nextOffset) > offset))) {
+			throw pagingError(session, first, read, 'PostHog returned a "next" link that does not advance', `${nextUrl.pathname}${nextUrl.search}`);
 		}
-		visited.add(nextUrl);
-		request = { ...first, endpoint: nextUrl, qs: undefined };
+		visited.add(key);
+		if (nextOffset !== null) offset = Number(nextOffset);
+		request = { ...first, expectFields, endpoint: key, qs: undefined };
 	}
+}
+
+function pagingError(session: Session, first: ApiRequest, read: number, message: string, link?: string): NodeOperationError {
+	const linkText = link ? `The link ${link} was already fetched or goes back. ` : '';
+	return new NodeOperationError(session.node, message, {
+		description: `${linkText}Stopping to avoid an endless loop after ${read} records. Try again later; if it persists, a proxy between n8n and PostHog may be rewriting the answers.`,
+		itemIndex: first.itemIndex,
+	});
 }
 
 export interface PageOptions {

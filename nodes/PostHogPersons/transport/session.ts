@@ -1,52 +1,66 @@
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { postHogBaseUrl } from './baseUrl';
-import type { Pacing } from './pacing';
-import { buildPacing } from './pacing';
+import type { Connection } from './connection';
+import { CredentialProblem, readConnection } from './connection';
+import type { ClassBuckets } from './pacing';
+import { classBuckets, limiterFor, queryConcurrency } from './pacing';
+import type { RateLimiter } from './rateLimiter';
 import type { RequestSettings } from './settings';
-import { readSettings } from './settings';
+import { DEFAULT_SETTINGS } from './settings';
 import type { PostHogContext } from './types';
 import { CREDENTIAL_TYPE } from './types';
 
-/** What every request of one node execution shares: origin, project path, settings, pacing. */
-export interface Session extends Pacing {
+/** What every request of one node execution shares: where to send, settings, pacing. */
+export interface Session {
 	node: INode;
 	origin: string;
 	hostname: string;
+	/** `/api/projects/<id>/` */
 	projectPath: string;
+	/** Only for removing it from texts taken from responses. */
+	apiKey: string;
 	settings: RequestSettings;
+	buckets: ClassBuckets;
+	/** Shared by every execution of this process that uses the same origin, project and key. */
+	limiter: RateLimiter;
+	/** Query API requests this process may run at once for the key. */
+	maxQueries: number;
 }
 
+const configured = new WeakMap<object, RequestSettings>();
 const sessions = new WeakMap<object, Promise<Session>>();
+
+/** Hands the execution's Request Options to the transport (before its first request). */
+export function useRequestSettings(ctx: PostHogContext, settings: RequestSettings): void {
+	configured.set(ctx, settings);
+	sessions.delete(ctx);
+}
 
 async function createSession(ctx: PostHogContext): Promise<Session> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const node = ctx.getNode();
-	let baseUrl: string;
+	let connection: Connection | undefined;
+	let problem: CredentialProblem | undefined;
 	try {
-		baseUrl = postHogBaseUrl(credentials);
+		connection = readConnection(credentials);
 	} catch (error) {
-		throw new NodeOperationError(node, (error as Error).message, {
-			description: 'Open the credential and fill in Host (for example https://posthog.example.com).',
-		});
+		problem = error instanceof CredentialProblem ? error : new CredentialProblem(String(error), 'Open the credential and check its fields.');
 	}
-	const projectId = String(credentials.projectId ?? '').trim();
-	if (!/^(\d+|@current)$/.test(projectId)) {
-		throw new NodeOperationError(node, `The credential's Project ID "${projectId}" is not a number`, {
-			description:
-				'Use the numeric project ID from PostHog → Settings → Project (for example 12345), not the project API key (phc_...).',
-		});
+	if (problem || !connection) {
+		throw new NodeOperationError(node, problem?.message ?? 'The credential cannot be used', { description: problem?.description });
 	}
-	const settings = readSettings(ctx);
-	const url = new URL(baseUrl);
+	const settings = configured.get(ctx) ?? DEFAULT_SETTINGS;
 	return {
 		node,
-		origin: url.origin,
-		hostname: url.hostname,
-		projectPath: `/api/projects/${projectId}/`,
+		origin: connection.origin,
+		hostname: connection.hostname,
+		projectPath: `/api/projects/${connection.projectId}/`,
+		apiKey: connection.apiKey,
 		settings,
-		...buildPacing(settings, baseUrl),
+		buckets: classBuckets(settings, connection.origin),
+		limiter: limiterFor(connection.origin, connection.projectId, connection.apiKey),
+		maxQueries: queryConcurrency(settings),
 	};
 }
 
@@ -56,11 +70,20 @@ export function getSession(ctx: PostHogContext): Promise<Session> {
 	if (!session) {
 		session = createSession(ctx);
 		sessions.set(ctx, session);
+		// a failed session (bad credential) is not cached: the next call reports it again
+		session.catch(() => sessions.delete(ctx));
 	}
 	return session;
 }
 
-/** Request settings of this execution (from the node's "Request Options"). */
+/** The execution's cancel signal, when the context has one. */
+export function cancelSignal(ctx: PostHogContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in ctx && typeof ctx.getExecutionCancelSignal === 'function'
+		? ctx.getExecutionCancelSignal()
+		: undefined;
+}
+
+/** Request settings of this execution (the node's "Request Options", or the defaults). */
 export async function getRequestSettings(this: IExecuteFunctions): Promise<RequestSettings> {
-	return (await getSession(this)).settings;
+	return configured.get(this) ?? DEFAULT_SETTINGS;
 }

@@ -1,17 +1,28 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { RequestClass } from './types';
 
-import type { PostHogContext, RequestClass } from './types';
+/**
+ * How the transport behaves for one execution (the node's "Request Options"). The node reads
+ * them from its parameters (helpers/requestSettings.ts) and hands them over with
+ * `useRequestSettings`; without that (list search in the editor) the defaults apply.
+ */
 
 export type RateLimitMode = 'auto' | 'cloud' | 'none' | 'custom';
 
 export interface RequestSettings {
+	/** Input items (or batch calls) processed at the same time. */
 	concurrency: number;
+	/** Retries after server errors, timeouts and broken connections. */
 	maxRetries: number;
+	/** First backoff; doubles per retry. */
 	retryDelayMs: number;
+	/** Longest time one request may take in total, every attempt and wait included. */
 	maxWaitSeconds: number;
+	/** Longest time one attempt may take, from sending to the last byte of the answer. */
 	timeoutSeconds: number;
 	rateLimits: RateLimitMode;
 	customLimits: Array<{ appliesTo: RequestClass; requests: number; perSeconds: number }>;
+	/** n8n processes (main + queue-mode workers) using the same key: each paces at its share. */
+	processesSharingKey: number;
 }
 
 export const DEFAULT_SETTINGS: RequestSettings = {
@@ -22,28 +33,5 @@ export const DEFAULT_SETTINGS: RequestSettings = {
 	timeoutSeconds: 120,
 	rateLimits: 'auto',
 	customLimits: [],
+	processesSharingKey: 1,
 };
-
-/** Settings of the node's "Request Options" (defaults outside an execution, e.g. list search). */
-export function readSettings(ctx: PostHogContext): RequestSettings {
-	let raw: IDataObject = {};
-	if ('getInputData' in ctx) {
-		raw = (ctx.getNodeParameter('requestOptions', 0, {}) as IDataObject) ?? {};
-	}
-	const customLimits = (((raw.customLimits as IDataObject | undefined)?.limit as IDataObject[]) ?? []).map(
-		(entry) => ({
-			appliesTo: String(entry.appliesTo ?? 'persons') as RequestClass,
-			requests: Number(entry.requests ?? 0),
-			perSeconds: Number(entry.perSeconds ?? 60),
-		}),
-	);
-	return {
-		concurrency: Math.max(1, Math.floor(Number(raw.concurrency ?? DEFAULT_SETTINGS.concurrency))),
-		maxRetries: Math.max(0, Math.floor(Number(raw.maxRetries ?? DEFAULT_SETTINGS.maxRetries))),
-		retryDelayMs: Math.max(0, Number(raw.retryDelayMs ?? DEFAULT_SETTINGS.retryDelayMs)),
-		maxWaitSeconds: Math.max(0, Number(raw.maxWaitSeconds ?? DEFAULT_SETTINGS.maxWaitSeconds)),
-		timeoutSeconds: Math.max(1, Number(raw.timeoutSeconds ?? DEFAULT_SETTINGS.timeoutSeconds)),
-		rateLimits: String(raw.rateLimits ?? DEFAULT_SETTINGS.rateLimits) as RateLimitMode,
-		customLimits,
-	};
-}

@@ -27,15 +27,21 @@ export interface ApiRequest {
 	/** Whether repeating the request cannot do harm (reads, bulk delete, property sets). */
 	idempotent: boolean;
 	itemIndex?: number;
-	/** Status codes that are returned to the caller instead of being thrown. */
+	/** Status codes that are returned to the caller instead of being thrown (their body is not checked). */
 	acceptStatus?: number[];
+	/**
+	 * Top-level fields a 2xx answer must have (for example `['results']` for a list, `['id']` for a
+	 * person). Without it a 2xx answer must be JSON or empty; with it, empty or lacking a field is
+	 * an error naming the status, content type and first bytes.
+	 */
+	expectFields?: string[];
 }
 
 export interface ApiResponse {
 	statusCode: number;
 	/** Parsed JSON answer (empty object for an empty body, e.g. PostHog's 202s). */
 	body: IDataObject;
-	/** The raw body when it was not JSON. */
+	/** The raw body of an accepted non-2xx answer that was not JSON (redacted). */
 	text?: string;
 	headers: Record<string, string | string[] | undefined>;
 	attempts: number;

@@ -1,4 +1,8 @@
-/** Scenario "types": the node, its tool variant and the credential over n8n's REST API, and the credential test. */
+/**
+ * Scenario "types": the node, its tool variant and the credential over n8n's REST API, and the
+ * credential test (including a host that redirects to another origin: that origin gets no key).
+ */
+import * as http from 'node:http';
 import * as path from 'node:path';
 
 import type { Sandbox } from '../../../sandbox';
@@ -86,6 +90,64 @@ async function scenarioTypes(s: Scenario, client: N8nClient, sandbox: Sandbox, n
 	const otherProjectKey = await testWith('key of another project', { ...good, apiKey: sandbox.keys.otherProject });
 	s.equal(otherProjectKey.calls[0]?.status, 403, 'the sandbox refuses a key restricted to another project with 403');
 	s.equal(otherProjectKey.result, { status: 'Error', message: rules[403] }, `n8n shows ${whose} 403 message`);
+
+	await redirectChecks(s, client, good, rules, whose);
+}
+
+interface Seen {
+	url: string;
+	authorization?: string;
+}
+
+/** A loopback server recording what it receives; `answer` decides the reply. */
+async function recordingServer(answer: (res: http.ServerResponse) => void): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+	const seen: Seen[] = [];
+	const server = http.createServer((req, res) => {
+		seen.push({ url: req.url ?? '/', authorization: req.headers.authorization });
+		answer(res);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	const { port } = server.address() as { port: number };
+	return {
+		url: `http://127.0.0.1:${port}`,
+		seen,
+		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	};
+}
+
+/**
+ * The credential test against a host that redirects to another origin (as an SSO gateway or a
+ * moved instance does): n8n's request path would follow and forward the Authorization header;
+ * the credential's test request must not, and the other origin must receive no key.
+ */
+async function redirectChecks(s: Scenario, client: N8nClient, good: Record<string, string>, rules: CredentialRules, whose: string): Promise<void> {
+	const key = `phx_${'r'.repeat(40)}`;
+	const other = await recordingServer((res) => {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end(JSON.stringify({ results: [], next: null }));
+	});
+	try {
+		for (const status of [302, 307]) {
+			const redirecting = await recordingServer((res) => {
+				res.writeHead(status, { location: `${other.url}/api/projects/${good.projectId}/persons/?limit=1` });
+				res.end();
+			});
+			try {
+				const answer = await client.ok('POST', '/rest/credentials/test', {
+					credentials: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: { ...good, host: redirecting.url, apiKey: key } },
+				});
+				const result = answer.data as { status: string; message: string };
+				s.note(`credential test against a ${status} redirect: n8n ${JSON.stringify(result)}; redirecting host saw ${redirecting.seen.length}, other origin saw ${JSON.stringify(other.seen)}`);
+				s.equal(redirecting.seen.map((entry) => entry.authorization), [`Bearer ${key}`], `${status}: the configured host received the key once`);
+				s.equal(other.seen.filter((entry) => entry.authorization !== undefined), [], `${status}: the other origin received no key`);
+				s.equal(result, { status: 'Error', message: rules[status] }, `${status}: n8n shows ${whose} redirect message`);
+			} finally {
+				await redirecting.close();
+			}
+		}
+	} finally {
+		await other.close();
+	}
 }
 
 export const typesScenario: E2eScenario = {

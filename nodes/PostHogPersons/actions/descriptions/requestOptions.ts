@@ -1,6 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Node-wide request behaviour: pacing, retries, waits, concurrency. Read once per execution. */
+/**
+ * Node-wide request behaviour: pacing, retries, waits, concurrency. Read once per execution
+ * (helpers/requestSettings.ts). Every option has a default that suits PostHog Cloud and
+ * self-hosted instances alike, so the collection stays empty unless a run needs tuning.
+ */
 export const requestOptions: INodeProperties = {
 	displayName: 'Request Options',
 	name: 'requestOptions',
@@ -76,16 +80,25 @@ export const requestOptions: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 20 },
 			default: 5,
 			description:
-				'How often a request that is safe to repeat is retried after a server error, a timeout or a connection reset. Rate-limited requests (429) are always retried within Max Wait.',
+				'How often a request that is safe to repeat is retried after a server error, a timeout or a broken connection. Rate-limited answers (429) are retried separately, up to 10 times within Max Wait.',
 		},
 		{
 			displayName: 'Max Wait (Seconds)',
 			name: 'maxWaitSeconds',
 			type: 'number',
-			typeOptions: { minValue: 0 },
+			typeOptions: { minValue: 1 },
 			default: 300,
 			description:
-				'Longest total time one request may spend waiting for retries and Retry-After before it fails',
+				'Longest time one request may take in total, every attempt, retry and Retry-After wait included. For insight queries it also bounds the polling of a running query.',
+		},
+		{
+			displayName: 'N8n Processes Sharing This Key',
+			name: 'processesSharingKey',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 1000 },
+			default: 1,
+			description:
+				'How many n8n processes (main and queue-mode workers) run this node with the same API key at the same time. Each process paces at its share of PostHog\'s per-key limits and runs at most its share of the 3 queries PostHog allows at once.',
 		},
 		{
 			displayName: 'Rate Limits',
@@ -123,7 +136,8 @@ export const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 120,
-			description: 'How long to wait for one answer from PostHog',
+			description:
+				'Longest time one attempt may take, from sending the request to the last byte of the answer (a server that answers slowly is cut off, too)',
 		},
 	],
 };

@@ -90,7 +90,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				{ itemIndex, description: `Failed IDs: ${failedIds.slice(0, 20).join(', ')}${failedIds.length > 20 ? ', …' : ''}` },
 			);
 			if (!continueOnFail) throw error;
-			results[itemIndex] = [errorItem(error, { item: itemIndex }, { errorOutput, extra: { failedIds } })];
+			const httpCode = (cause as { httpCode?: string | null }).httpCode;
+			results[itemIndex] = [errorItem(error, { item: itemIndex }, { errorOutput, extra: { ...(httpCode ? { httpCode } : {}), failedIds } })];
 			continue;
 		}
 		const includeNotFound = this.getNodeParameter('includeNotFound', itemIndex, true) as boolean;

@@ -1,0 +1,83 @@
+import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+
+import { anySignal, settleWithin } from './abort';
+import { discardBody, readBody } from './body';
+import { TransportFailure } from './networkErrors';
+import type { PostHogContext } from './types';
+import { CREDENTIAL_TYPE } from './types';
+
+/**
+ * One HTTP attempt through n8n's request helper (which adds the credential's Authorization
+ * header): no redirect is followed (and the key is never sent across origins), the answer is
+ * read as a stream within the attempt's deadline and up to the size cap, and every status is
+ * returned rather than thrown.
+ */
+
+export interface Answer {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	/** The decoded body (not yet redacted). */
+	text: string;
+}
+
+export interface AttemptRequest {
+	method: IHttpRequestMethods;
+	url: string;
+	qs?: IDataObject;
+	/** Serialised JSON body. */
+	body?: string;
+	/** Host the key may go to. */
+	hostname: string;
+	/** The attempt's deadline, from sending to the last byte. */
+	timeoutMs: number;
+	/** Fires when the execution is cancelled. */
+	cancel?: AbortSignal;
+}
+
+export function headerValue(headers: Answer['headers'], name: string): string | undefined {
+	const value = headers[name.toLowerCase()] ?? headers[name];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+export async function sendAttempt(ctx: PostHogContext, request: AttemptRequest): Promise<Answer> {
+	const deadline = AbortSignal.timeout(Math.max(1, Math.round(request.timeoutMs)));
+	const { signal, dispose } = anySignal([deadline, request.cancel]);
+	const headers: IDataObject = { Accept: 'application/json' };
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: request.url,
+		qs: request.qs,
+		headers,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		// idle-socket timeout of the HTTP client; the deadline above bounds the whole attempt
+		timeout: Math.max(1, Math.round(request.timeoutMs)),
+		disableFollowRedirect: true,
+		sendCredentialsOnCrossOriginRedirect: false,
+		allowedDomains: request.hostname,
+		encoding: 'stream',
+		json: false,
+	};
+	if (request.body !== undefined) {
+		headers['Content-Type'] = 'application/json';
+		options.body = request.body;
+	}
+	try {
+		const pending = ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options) as Promise<{
+			statusCode: number;
+			headers?: Answer['headers'];
+			body: unknown;
+		}>;
+		const settled = await settleWithin(pending, signal);
+		if ('aborted' in settled) {
+			// the answer may still come: nobody reads it
+			pending.then((late) => discardBody(late?.body), () => undefined);
+			throw new TransportFailure('TIMEOUT', 'deadline passed before the answer started');
+		}
+		const raw = settled.value;
+		const text = await readBody(raw.body, signal);
+		return { statusCode: Number(raw.statusCode), headers: raw.headers ?? {}, text };
+	} finally {
+		dispose();
+	}
+}

@@ -1,0 +1,86 @@
+import { TransportFailure } from './networkErrors';
+
+/**
+ * Reads an answer's body (asked for as a stream, already decompressed by the HTTP client) with
+ * two bounds a hostile or broken server cannot stretch: the attempt's deadline (a server
+ * trickling one byte at a time is cut off when it passes) and a cap on the decoded size (a small
+ * gzip answer that expands to gigabytes is stopped at the cap, not held in memory).
+ */
+
+/** Largest decoded answer the node reads: 64 MiB (a page of 50,000 persons is typically 10–40 MB). */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+interface Destroyable {
+	destroy(error?: Error): void;
+}
+
+function isStream(value: unknown): value is AsyncIterable<unknown> & Destroyable {
+	return (
+		value !== null &&
+		typeof value === 'object' &&
+		typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function' &&
+		typeof (value as Destroyable).destroy === 'function'
+	);
+}
+
+/** Stops a body nobody will read (an answer that came after its deadline). */
+export function discardBody(body: unknown): void {
+	if (isStream(body)) body.destroy();
+}
+
+function toBuffer(chunk: unknown): Buffer {
+	if (Buffer.isBuffer(chunk)) return chunk;
+	if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+	if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+	return Buffer.from(String(chunk), 'utf8');
+}
+
+/** The body as text. Rejects with TransportFailure TIMEOUT, TOO_LARGE or INCOMPLETE. */
+export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MAX_BODY_BYTES): Promise<string> {
+	if (body === undefined || body === null) return '';
+	if (!isStream(body)) {
+		// a client that already read the body (not n8n's usual path): still apply the cap
+		const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+		if (Buffer.byteLength(text, 'utf8') > maxBytes) throw tooLarge(maxBytes);
+		return text;
+	}
+	const chunks: Buffer[] = [];
+	let size = 0;
+	let stop: TransportFailure | undefined;
+	const onAbort = () => {
+		stop = new TransportFailure('TIMEOUT', 'deadline passed');
+		body.destroy(stop);
+	};
+	if (signal.aborted) onAbort();
+	else signal.addEventListener('abort', onAbort, { once: true });
+	try {
+		for await (const chunk of body) {
+			if (stop) break;
+			const buffer = toBuffer(chunk);
+			size += buffer.length;
+			if (size > maxBytes) {
+				stop = tooLarge(maxBytes);
+				body.destroy();
+				break;
+			}
+			chunks.push(buffer);
+		}
+	} catch (error) {
+		// the stream broke off, or was stopped by the deadline or the cap above
+		stop ??= new TransportFailure('INCOMPLETE', error instanceof Error ? error.message : String(error));
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+	if (stop) throw stop;
+	// n8n's HTTP client builds a new agent per request, so the connection is never reused: close it
+	// now rather than leaving it open until the server's keep-alive timeout
+	body.destroy();
+	return Buffer.concat(chunks as unknown as Uint8Array[], size).toString('utf8');
+}
+
+function tooLarge(maxBytes: number): TransportFailure {
+	return new TransportFailure(
+		'TOO_LARGE',
+		`The answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB after decompression; the node stopped reading it`,
+	);
+}

@@ -1,0 +1,38 @@
+/** What the pacing benchmarks share: PostHog Cloud's delete limits scaled in time, and the achieved rate. */
+
+/** Bulk Delete of one distinct ID per call (field `distinct_id` of each item) under Cloud's delete limits. */
+export function pacedDeleteParameters(timeScale: number, requestOptions: Record<string, unknown> = {}) {
+	return {
+		resource: 'person',
+		operation: 'bulkDelete',
+		idsFrom: 'field',
+		idField: 'distinct_id',
+		options: { batchSize: 1 },
+		requestOptions: { ...scaledDeleteLimits(timeScale), ...requestOptions },
+	};
+}
+
+/** Request Options with Cloud's delete limits (480/min, 4800/h) for a sandbox running `timeScale` times faster. */
+export function scaledDeleteLimits(timeScale: number) {
+	return {
+		rateLimits: 'custom',
+		customLimits: {
+			limit: [
+				{ appliesTo: 'personsDelete', requests: 480, perSeconds: 60 / timeScale },
+				{ appliesTo: 'personsDelete', requests: 4800, perSeconds: 3600 / timeScale },
+			],
+		},
+	};
+}
+
+/**
+ * Calls per window achieved. PostHog's limit is a sliding window: over k complete windows from
+ * the first call at most k × bound calls fit, so the rate counts the calls sent in the complete
+ * windows.
+ */
+export function achievedPerWindow(startTimes: number[], windowMs: number): { perWindow: number; windows: number } {
+	const first = startTimes[0];
+	const windows = Math.floor((startTimes[startTimes.length - 1] - first) / windowMs);
+	const inWindows = startTimes.filter((time) => time < first + windows * windowMs).length;
+	return { perWindow: inWindows / windows, windows };
+}
