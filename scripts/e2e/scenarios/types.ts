@@ -35,6 +35,8 @@ const N8N_1X_MESSAGES: Record<number, string> = {
 	401: 'Authorization failed - please check your credentials',
 	403: 'Forbidden - perhaps check your credentials?',
 	404: 'The resource you are requesting could not be found',
+	302: 'Request failed with status code 302',
+	307: 'Request failed with status code 307',
 };
 
 async function scenarioTypes(s: Scenario, client: N8nClient, sandbox: Sandbox, n8nMajor: number): Promise<void> {
