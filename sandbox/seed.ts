@@ -335,4 +335,26 @@ function seedInsights(store: SandboxStore, opts: SeedOptions): void {
 		breakdownFilter: { breakdown_type: 'event', breakdown: '$browser' },
 		funnelsFilter: { funnelVizType: 'steps' },
 	}));
+	const entity = (id: string) => ({ id, name: id, type: 'events', kind: 'EventsNode' });
+	add('Signup retention', 'Retention: signed up, then came back (daily)', viz({
+		kind: 'RetentionQuery',
+		dateRange: { date_from: '-14d' },
+		retentionFilter: { period: 'Day', totalIntervals: 7, retentionType: 'retention_first_time', targetEntity: entity('signed_up'), returningEntity: entity('$pageview') },
+	}));
+	add('Weekly returning visitors by browser', 'Recurring weekly retention with a breakdown', viz({
+		kind: 'RetentionQuery',
+		dateRange: { date_from: '-6w' },
+		breakdownFilter: { breakdown_type: 'event', breakdown: '$browser' },
+		retentionFilter: { period: 'Week', totalIntervals: 5, retentionType: 'retention_recurring', targetEntity: entity('$pageview'), returningEntity: entity('$pageview') },
+	}));
+	add('Site paths', 'Paths of page views', viz({
+		kind: 'PathsQuery',
+		dateRange: { date_from: '-14d' },
+		pathsFilter: { includeEventTypes: ['$pageview'], stepLimit: 5 },
+	}));
+	add('Paths from pricing', 'Paths of page views and custom events starting at the pricing page', viz({
+		kind: 'PathsQuery',
+		dateRange: { date_from: '-30d' },
+		pathsFilter: { includeEventTypes: ['$pageview', 'custom_event'], startPoint: `${SITE}/pricing`, stepLimit: 4 },
+	}));
 }

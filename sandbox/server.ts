@@ -11,13 +11,14 @@ import { addFault, pushCapped, type RequestLogEntry } from './log';
 import * as persons from './routes/persons';
 import * as query from './routes/query';
 import * as insights from './routes/insights';
+import { PICKER_VIEWSETS, matchPickerRoute, type PickerViewset } from './routes/pickers';
 
 export const MAX_BODY_BYTES = 20 * 1024 * 1024; // DATA_UPLOAD_MAX_MEMORY_SIZE
 
 type Renderer = 'json' | 'csv';
 
 interface Route {
-	viewset: 'persons' | 'query' | 'insights';
+	viewset: 'persons' | 'query' | 'insights' | PickerViewset;
 	/** DRF action name, or null when the method is not mapped for this URL */
 	action: string | null;
 	/** required scopes; null => "This action does not support personal API key access" */
@@ -68,18 +69,19 @@ const notMapped: Handler = (ctx) => {
 const DELETE_THROTTLES = [RATES.personsDeleteBurst, RATES.personsDeleteSustained];
 const PERSONS_THROTTLES = [RATES.clickhouseBurst];
 const CLICKHOUSE_THROTTLES = [RATES.clickhouseBurst, RATES.clickhouseSustained];
+const DEFAULT_THROTTLES = [RATES.burst, RATES.sustained];
 
 const SEGMENT_RE = /^[^/.]+$/;
 
 function route(viewset: Route['viewset'], action: string | null, scopes: string[] | null, handler: Handler, params: Record<string, string> = {}, throttles?: ThrottleRate[]): Route {
 	const renderers: Renderer[] = viewset === 'persons' ? ['json', 'csv'] : ['json'];
-	const defaultThrottles = viewset === 'persons' ? PERSONS_THROTTLES : CLICKHOUSE_THROTTLES;
+	const defaultThrottles = viewset === 'persons' ? PERSONS_THROTTLES : (PICKER_VIEWSETS as readonly string[]).includes(viewset) ? DEFAULT_THROTTLES : CLICKHOUSE_THROTTLES;
 	return { viewset, action, scopes, handler, params, renderers, throttles: throttles ?? defaultThrottles };
 }
 
 /** Resolves DRF routes (trailing slash optional). Returns null when no URL pattern matches. */
 export function matchRoute(method: string, pathname: string): (Route & { projectSegment: string }) | null {
-	const m = /^\/api\/(?:projects|environments)\/([^/]+)\/(persons|query|insights)(?:\/(.*))?$/.exec(pathname);
+	const m = /^\/api\/(?:projects|environments)\/([^/]+)\/(persons|query|insights|cohorts|actions|event_definitions|property_definitions)(?:\/(.*))?$/.exec(pathname);
 	if (!m) return null;
 	const projectSegment = m[1];
 	if (!SEGMENT_RE.test(projectSegment)) return null;
@@ -148,6 +150,11 @@ export function matchRoute(method: string, pathname: string): (Route & { project
 			return withProject(route('query', null, null, notMapped, params));
 		}
 		return null;
+	}
+
+	if ((PICKER_VIEWSETS as readonly string[]).includes(viewset)) {
+		const picker = matchPickerRoute(viewset as PickerViewset, verb, segs);
+		return picker ? withProject(route(viewset, picker.action, picker.scopes, picker.handler)) : null;
 	}
 
 	// insights

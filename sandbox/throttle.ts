@@ -14,6 +14,9 @@ export const RATES = {
 	clickhouseSustained: { scope: 'clickhouse_sustained', numRequests: 1200, durationSeconds: 3600 },
 	personsDeleteBurst: { scope: 'persons_delete_burst', numRequests: 480, durationSeconds: 60 },
 	personsDeleteSustained: { scope: 'persons_delete_sustained', numRequests: 4800, durationSeconds: 3600 },
+	// BurstRateThrottle / SustainedRateThrottle: the default of other viewsets (cohorts, actions, definitions)
+	burst: { scope: 'burst', numRequests: 480, durationSeconds: 60 },
+	sustained: { scope: 'sustained', numRequests: 4800, durationSeconds: 3600 },
 } satisfies Record<string, ThrottleRate>;
 
 export interface ThrottleVerdict {

@@ -16,7 +16,7 @@ export class PostHogPersons implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'List, inspect, update and delete PostHog persons, bulk-delete them for GDPR requests, and get the persons behind funnel, trends, lifecycle and stickiness insights',
+			'List, inspect, update and delete PostHog persons, bulk-delete them for GDPR requests, and get the persons behind funnel, trends, retention, paths, lifecycle and stickiness insights',
 		defaults: {
 			name: 'PostHog Persons',
 		},
@@ -39,7 +39,7 @@ export class PostHogPersons implements INodeType {
 					{
 						name: 'Insight',
 						value: 'insight',
-						description: 'The persons behind one data point of a funnel, trends, lifecycle or stickiness insight',
+						description: 'The persons behind one data point of a funnel, trends, retention, paths, lifecycle or stickiness insight',
 					},
 					{
 						name: 'Person',

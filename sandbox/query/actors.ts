@@ -16,6 +16,8 @@ import {
 	type ActorRow,
 	type SourceResult,
 } from './engine';
+import { pathsActors } from './paths';
+import { retentionActors } from './retention';
 
 type Obj = Record<string, any>;
 
@@ -41,6 +43,10 @@ function runSource(store: SandboxStore, source: Obj | undefined, now: number): S
 					return lifecycleActors(store, inner, source, now);
 				case 'StickinessQuery':
 					return stickinessActors(store, inner, source, undefined, now);
+				case 'RetentionQuery':
+					return retentionActors(store, inner, source, now);
+				case 'PathsQuery':
+					return pathsActors(store, inner, now);
 				case 'FunnelsQuery':
 					return unsupported('Use a FunnelsActorsQuery to get the persons of a funnel.');
 				default:
@@ -63,8 +69,10 @@ function runSource(store: SandboxStore, source: Obj | undefined, now: number): S
 interface Column {
 	/** text as sent in `select` */
 	label: string;
-	kind: 'actor' | 'id' | 'created_at' | 'event_count' | 'event_distinct_ids' | 'matched_recordings' | 'property' | 'null' | 'is_identified' | 'distinct_ids';
+	kind: 'actor' | 'id' | 'created_at' | 'event_count' | 'event_distinct_ids' | 'matched_recordings' | 'property' | 'null' | 'is_identified' | 'distinct_ids' | 'value' | 'length';
 	path?: string[];
+	/** 'value' / 'length': the source column (retention's day_0 …, appearances) */
+	name?: string;
 	type: string;
 }
 
@@ -101,6 +109,9 @@ function resolveField(expr: string, source: SourceResult): Column {
 			if (!source.includeRecordings) throw errors.validation('Unable to resolve field: matched_recordings');
 			return { label, kind: 'matched_recordings', type: 'Array(Tuple(String, Array(Tuple(DateTime64(6, \'UTC\'), UUID, String))))' };
 	}
+	if (source.extraColumns.has(e)) return { label, kind: 'value', name: e, type: e === 'appearances' ? 'Array(Int64)' : 'UInt8' };
+	const length = /^length\((\w+)\)$/.exec(e);
+	if (length && source.extraColumns.has(length[1])) return { label, kind: 'length', name: length[1], type: 'UInt64' };
 	const m = /^(?:person\.)?properties\.(.+)$/.exec(e);
 	if (m) {
 		const path = m[1].split('.').map((s) => s.replace(/^[`"]|[`"]$/g, ''));
@@ -137,6 +148,12 @@ function cellValue(store: SandboxStore, col: Column, row: ActorRow): unknown {
 				bySession.set(sid, list);
 			}
 			return [...bySession.entries()].map(([session_id, events]) => ({ session_id, events }));
+		}
+		case 'value':
+			return row.values?.[col.name as string] ?? null;
+		case 'length': {
+			const value = row.values?.[col.name as string];
+			return Array.isArray(value) ? value.length : 0;
 		}
 		case 'property': {
 			let cur: unknown = person?.properties;

@@ -19,6 +19,8 @@ export interface ActorRow {
 	eventDistinctIds?: string[];
 	/** events behind the row (for matched_recordings) */
 	matchingEvents?: SandboxEvent[];
+	/** other columns of the source by name (retention: day_0 …, appearances) */
+	values?: Record<string, unknown>;
 }
 
 export interface SourceResult {
@@ -171,7 +173,7 @@ export function compileEntity(store: SandboxStore, node: Obj, strictActions: boo
 }
 
 /** Query-level `properties` plus the project's test-account filters. */
-function compileQueryFilters(store: SandboxStore, source: Obj): EventPred {
+export function compileQueryFilters(store: SandboxStore, source: Obj): EventPred {
 	checkFilters(source.properties);
 	const parts: unknown[] = [];
 	if (source.properties && (!Array.isArray(source.properties) || source.properties.length)) parts.push(source.properties);

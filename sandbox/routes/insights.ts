@@ -82,14 +82,71 @@ export function serializeInsight(insight: SandboxInsight, basic: boolean): Recor
 	};
 }
 
+/** `insight=` of the insights list: the kind of an InsightVizNode's source, SQL, or other query insights. */
+const INSIGHT_FILTERS: Record<string, string> = {
+	TRENDS: 'TrendsQuery',
+	FUNNELS: 'FunnelsQuery',
+	RETENTION: 'RetentionQuery',
+	PATHS: 'PathsQuery',
+	STICKINESS: 'StickinessQuery',
+	LIFECYCLE: 'LifecycleQuery',
+};
+
+function insightKindMatches(insight: SandboxInsight, filter: string): boolean {
+	const query = insight.query as Record<string, any>;
+	const sourceKind = query?.source?.kind;
+	if (filter === 'SQL') return sourceKind === 'HogQLQuery';
+	if (filter === 'JSON') return query?.kind !== 'InsightVizNode' && sourceKind !== 'HogQLQuery';
+	return query?.kind === 'InsightVizNode' && sourceKind === INSIGHT_FILTERS[filter];
+}
+
+const ORDER_FIELDS: Record<string, (insight: SandboxInsight) => number | string> = {
+	last_modified_at: (insight) => insight.last_modified_at,
+	created_at: (insight) => insight.created_at,
+	name: (insight) => insight.name.toLowerCase(),
+	id: (insight) => insight.id,
+};
+
+/**
+ * GET insights/: `short_id`, `insight` (kind), `search` (name, description, tags; exact matches
+ * first), `saved`, `order` (e.g. -last_modified_at), limit/offset pages.
+ */
 export function listInsights(ctx: RequestContext): HandlerResult {
 	let items = ctx.store.insights.filter((i) => !i.deleted);
 	const shortId = ctx.q('short_id');
 	if (shortId !== undefined) items = items.filter((i) => i.short_id === shortId);
-	items = [...items].sort((a, b) => b.last_modified_at - a.last_modified_at || b.id - a.id);
+	const kind = ctx.q('insight');
+	if (kind !== undefined && kind !== '') {
+		if (!INSIGHT_FILTERS[kind] && kind !== 'SQL' && kind !== 'JSON') throw errors.validation(`"${kind}" is not a valid choice.`, 'insight');
+		items = items.filter((i) => insightKindMatches(i, kind));
+	}
+	if (ctx.q('saved') !== undefined && ['false', '0'].includes(String(ctx.q('saved')).toLowerCase())) items = []; // every seeded insight is saved
+	const search = ctx.q('search')?.trim().toLowerCase();
+	if (search !== undefined && search.length > 200) throw errors.validation('Search query is too long. Maximum 200 characters.', 'search');
+	const order = ctx.q('order');
+	const orderField = order ? ORDER_FIELDS[order.replace(/^-/, '')] : undefined;
+	items = [...items].sort((a, b) => {
+		if (orderField) {
+			const x = orderField(a);
+			const y = orderField(b);
+			const c = x < y ? -1 : x > y ? 1 : 0;
+			if (c !== 0) return order!.startsWith('-') ? -c : c;
+		}
+		return b.last_modified_at - a.last_modified_at || b.id - a.id;
+	});
+	if (search) {
+		const text = (i: SandboxInsight) => [i.name, i.description, ...i.tags].join(' ').toLowerCase();
+		items = items.filter((i) => text(i).includes(search));
+		if (!orderField) items.sort((a, b) => Number(b.name.toLowerCase() === search) - Number(a.name.toLowerCase() === search));
+	}
 	const basic = isBasic(ctx);
 	const page = drfLimitOffsetPage(items, ctx.absoluteUrl(), ctx.q('limit'), ctx.q('offset'), 100);
-	return { status: 200, body: { count: page.count, next: page.next, previous: page.previous, results: page.results.map((i) => serializeInsight(i, basic)) } };
+	const results = page.results.map((i) => {
+		const entry = serializeInsight(i, basic);
+		if (search) entry.search_match_type = i.name.toLowerCase() === search ? 'exact' : 'similar';
+		return entry;
+	});
+	return { status: 200, body: { count: page.count, next: page.next, previous: page.previous, results } };
 }
 
 export function retrieveInsight(ctx: RequestContext): HandlerResult {

@@ -5,7 +5,8 @@ import type { HandlerResult, RequestContext } from '../context';
 import { ApiError, errors } from '../errors';
 import type { AsyncQueryRecord, SandboxStore } from '../store';
 import { runActorsQuery } from '../query/actors';
-import { KNOWN_QUERY_KINDS, pydanticSimple, validateActorsQuery } from '../query/validate';
+import { pathsResults } from '../query/paths';
+import { KNOWN_QUERY_KINDS, definitionValidator, pydanticSimple, validateActorsQuery } from '../query/validate';
 import { djangoJsonIso, drfIso, MS } from '../util/time';
 import { hash32, formatUuid } from '../util/prng';
 
@@ -83,10 +84,10 @@ function parseRequest(ctx: RequestContext, pathKind?: string): { query: Obj; mod
 	if (pathKind !== undefined && pathKind !== kind) {
 		throw errors.validation(`Query kind mismatch: path kind "${pathKind}" does not match body kind "${kind}".`);
 	}
-	if (kind !== 'ActorsQuery') {
-		throw errors.validation(`The PostHog sandbox only runs ActorsQuery queries; kind "${kind}" is not supported.`, null, 'unsupported_query_kind');
+	if (kind !== 'ActorsQuery' && kind !== 'PathsQuery') {
+		throw errors.validation(`The PostHog sandbox only runs ActorsQuery and PathsQuery queries; kind "${kind}" is not supported.`, null, 'unsupported_query_kind');
 	}
-	const message = validateActorsQuery(query);
+	const message = kind === 'PathsQuery' ? validatePathsQuery(query) : validateActorsQuery(query);
 	if (message) throw parseError(message);
 
 	let mode: string = typeof refresh === 'string' ? refresh : refresh === true ? 'force_blocking' : 'blocking';
@@ -95,6 +96,14 @@ function parseRequest(ctx: RequestContext, pathKind?: string): { query: Obj; mod
 	let finalQuery = query as Obj;
 	if (body.filters_override && typeof body.filters_override === 'object') finalQuery = applyFiltersOverride(finalQuery, body.filters_override as Obj);
 	return { query: finalQuery, mode, clientQueryId: typeof body.client_query_id === 'string' ? body.client_query_id : null };
+}
+
+/** A PathsQuery run on its own (the insight's links), validated against the schema's PathsQuery. */
+function validatePathsQuery(query: unknown): string | null {
+	const validate = definitionValidator('PathsQuery');
+	if (validate(query)) return null;
+	const first = (validate.errors ?? [])[0];
+	return pydanticSimple('QueryRequest', `query.PathsQuery${first?.instancePath.replace(/\//g, '.') ?? ''}`, first?.message ?? 'Invalid query', 'value_error', query);
 }
 
 /** filters_override: date range / properties applied to the insight query inside the actors source. */
@@ -119,7 +128,7 @@ function applyFiltersOverride(query: Obj, override: Obj): Obj {
 function innermostInsight(node: Obj | undefined): Obj | null {
 	let cur = node;
 	for (let i = 0; i < 6 && cur; i++) {
-		if (['TrendsQuery', 'FunnelsQuery', 'LifecycleQuery', 'StickinessQuery'].includes(cur.kind)) return cur;
+		if (['TrendsQuery', 'FunnelsQuery', 'LifecycleQuery', 'StickinessQuery', 'RetentionQuery', 'PathsQuery'].includes(cur.kind)) return cur;
 		cur = cur.source;
 	}
 	return null;
@@ -131,7 +140,10 @@ function cacheKeyFor(store: SandboxStore, query: Obj): string {
 
 function computeResponse(store: SandboxStore, query: Obj, cacheKey: string): Record<string, unknown> {
 	const t0 = performance.now();
-	const result = runActorsQuery(store, query, store.now());
+	const result =
+		query.kind === 'PathsQuery'
+			? { results: pathsResults(store, query, store.now()), hogql: 'SELECT source, target, value, average_conversion_time FROM (paths) AS paths' }
+			: runActorsQuery(store, query, store.now());
 	const elapsed = (performance.now() - t0) / 1000;
 	const now = store.now();
 	return {

@@ -3,6 +3,7 @@
  *
  *   workflow-canvas.png      a workflow with the node on the canvas
  *   node-panel.png           the node's panel (NDV) open with its parameters
+ *   insight-*.png            with --insight-panels: the panel of every Insight operation (insightPanels.ts)
  *
  * Uses the n8n of a running `npm run dev` (found through .e2e/dev/state.json), or starts that
  * environment itself and stops it afterwards. Drives headless Chromium (/usr/bin/chromium,
@@ -20,6 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { DEV_STATE, startDev, type DevState } from './dev';
+import { shootInsightPanels, type PanelPage } from './insightPanels';
 import { ROOT } from './lib/paths';
 import { cleanupAll, installSignalHandlers, log } from './lib/procs';
 import { readWorkflow } from './lib/setup';
@@ -144,7 +146,8 @@ async function main(): Promise<void> {
 		// playwright-core gives the browser a new temporary profile (--user-data-dir) itself
 	});
 	try {
-		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+		const tall = process.argv.includes('--insight-panels');
+		const context = await browser.newContext({ viewport: { width: 1440, height: tall ? 1500 : 900 }, deviceScaleFactor: 1 });
 		const page = await context.newPage();
 		await page.goto(`${state.url}/signin`, { waitUntil: 'networkidle' });
 		await page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(state.owner.email);
@@ -152,6 +155,11 @@ async function main(): Promise<void> {
 		await page.locator('[data-test-id="form-submit-button"], button[type="submit"]').first().click();
 		await page.waitForURL((url: URL) => !url.pathname.includes('signin'), { timeout: 30_000 });
 		log(`logged in as ${state.owner.email}`);
+		fs.mkdirSync(OUT_DIR, { recursive: true });
+		if (process.argv.includes('--insight-panels')) {
+			await shootInsightPanels(page as unknown as PanelPage, state, OUT_DIR);
+			return;
+		}
 
 		await page.goto(`${state.url}/workflow/${workflow.id}`, { waitUntil: 'networkidle' });
 		await page.locator('[data-test-id="canvas-node"]').first().waitFor({ state: 'visible', timeout: 30_000 });

@@ -361,25 +361,35 @@ export function binaryText(item: INodeExecutionData, field = 'data'): string {
 	return Buffer.from(binary.data, 'base64').toString('utf8');
 }
 
+export interface ListSearchPanel {
+	/** The node's parameters as the panel holds them (default: a Person → Get node). */
+	parameters?: IDataObject;
+	/** Path of the field whose list is loaded (default `parameters.person`). */
+	path?: string;
+}
+
 /**
  * Runs one of the node's list-search methods (the "From List" of a resource locator) in n8n-core's
- * LoadOptionsContext, as the editor does when the user opens the list.
+ * LoadOptionsContext, as the editor does when the user opens the list: with the panel's current
+ * parameters and the path of the field.
  */
 export async function runListSearch(
 	method: string,
 	credentials: ICredentialDataDecryptedObject,
 	filter?: string,
 	paginationToken?: string,
+	panel: ListSearchPanel = {},
 ): Promise<INodeListSearchResult> {
 	const loader = await loadPackage();
 	const nodeTypes = new HarnessNodeTypes(loader);
+	const parameters = (panel.parameters ?? { resource: 'person', operation: 'get' }) as INode['parameters'];
 	const node: INode = {
 		id: 'posthog',
 		name: 'PostHog Persons',
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { resource: 'person', operation: 'get' },
+		parameters,
 		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'PostHog' } },
 	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
@@ -387,7 +397,9 @@ export async function runListSearch(
 	const additionalData = harnessAdditionalData(
 		new HarnessCredentialsHelper({ [CREDENTIAL_TYPE]: credentials }, credentialTypes),
 	);
-	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters.person');
+	// the editor sends the panel's parameters along (DynamicNodeParametersService)
+	additionalData.currentNodeParameters = parameters;
+	const context = new LoadOptionsContext(workflow, node, additionalData, panel.path ?? 'parameters.person');
 	const type = nodeTypes.getByNameAndVersion(NODE_TYPE, 1);
 	const search = type.methods?.listSearch?.[method];
 	if (!search) throw new Error(`the node has no list search "${method}"`);

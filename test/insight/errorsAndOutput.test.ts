@@ -167,7 +167,7 @@ describe('queries PostHog rejects', () => {
 		const { error } = await runInsight(sandbox, 'funnel', {
 			insightSource: 'saved',
 			insightId: insightNamed(sandbox, 'Signup conversion over time').short_id,
-			entrancePeriodStart: '2024-02-30',
+			dataPointOptions: { entrancePeriodStart: '2024-02-30' },
 		});
 		expect(error?.name).toBe('NodeOperationError');
 		expect(error?.message).toBe('"2024-02-30" in Entrance Period Start is not a date');

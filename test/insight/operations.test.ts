@@ -99,11 +99,13 @@ describe('Get Funnel Persons', () => {
 			insightId: String(insight.id),
 			dataPoint: 'converted',
 			step: 2,
+			// a workflow made before Data Point Options: the value at the top level still counts
 			breakdownValue: 'Chrome',
 		});
 		const lookups = insightLookups(sandbox);
 		expect(lookups.map((call) => call.path)).toEqual([`/api/projects/1/insights/${insight.id}/`]);
-		expect(lookups[0].query).toEqual({ basic: 'true' });
+		// insights/{id}/ does not take basic=true (only the list does)
+		expect(lookups[0].query).toEqual({});
 		expect((firstQuery(sandbox).source as IDataObject).funnelStepBreakdown).toEqual(['Chrome']);
 		// first-touch attribution: the browser of the person's first funnel entry
 		const expected = funnelPersons(sandbox, [isEvent('$pageview'), isEvent('signed_up')], lastDays(sandbox, 30)).filter(
@@ -120,7 +122,7 @@ describe('Get Funnel Persons', () => {
 			insightSource: 'saved',
 			insightId: insight.short_id,
 			dataPoint: 'droppedOff',
-			entrancePeriodStart: `${day} 00:00:00`,
+			dataPointOptions: { entrancePeriodStart: `${day} 00:00:00` },
 		});
 		expect(firstQuery(sandbox).source).toEqual({
 			kind: 'FunnelsActorsQuery',
@@ -146,7 +148,7 @@ describe('Get Funnel Persons', () => {
 			dateFrom: '-14d',
 			interval: 'day',
 			dataPoint: 'converted',
-			entrancePeriodStart: day,
+			dataPointEntrancePeriod: day,
 		});
 		expect(error).toBeUndefined();
 		expect(firstQuery(sandbox).source).toEqual({
@@ -376,7 +378,7 @@ describe('Get Trends Persons', () => {
 			insightId: insightNamed(sandbox, 'Daily active users by browser').short_id,
 			series: '$pageview',
 			day: '2024-02-25',
-			breakdownValue: 'Firefox',
+			dataPointOptions: { breakdownValue: 'Firefox' },
 		});
 		expect(firstQuery(sandbox).source).toMatchObject({ series: 0, day: '2024-02-25', breakdown: 'Firefox' });
 		expectCounts(items, trendsCounts(sandbox, (ev) => ev.event === '$pageview' && ev.properties.$browser === 'Firefox', utc('2024-02-25'), utc('2024-02-26')));
@@ -410,19 +412,19 @@ describe('Get Trends Persons', () => {
 			insightSource: 'defined',
 			insightSeries: {
 				entry: [
-					{ type: 'event', event: 'signed_up', math: 'total' },
-					{ type: 'action', actionId: 1, math: 'total' },
+					{ type: 'event', event: { __rl: true, mode: 'list', value: 'signed_up' }, math: 'total' },
+					{ type: 'action', actionId: { __rl: true, mode: 'list', value: '1' }, math: 'total' },
 				],
 			},
 			dateFrom: '-7d',
 			interval: 'day',
+			comparePrevious: true,
 			insightSettings: {
-				compare: true,
-				propertyFilters: { filter: [{ type: 'event', key: '$browser', operator: 'exact', value: 'Chrome' }] },
+				propertyFilters: { filter: [{ type: 'event', key: { __rl: true, mode: 'list', value: '$browser' }, operator: 'exact', value: 'Chrome' }] },
 			},
 			series: '2',
 			day: '2024-02-28',
-			compare: 'previous',
+			dataPointPeriod: 'previous',
 		});
 		expect(error).toBeUndefined();
 		expect(firstQuery(sandbox).source).toEqual({
@@ -447,6 +449,28 @@ describe('Get Trends Persons', () => {
 		const shift = range.to + 1 - range.from;
 		const day = utc('2024-02-28') - shift;
 		expectCounts(items, trendsCounts(sandbox, (ev) => pricingPageview(ev) && ev.properties.$browser === 'Chrome', day, day + DAY));
+	});
+
+	test('a defined insight made before Breakdown and Compare were on screen keeps its old settings and values', async () => {
+		const sandbox = getSandbox();
+		const { items, error } = await runInsight(sandbox, 'trends', {
+			insightSource: 'defined',
+			insightSeries: { entry: [{ type: 'event', event: '$pageview', math: 'total' }] },
+			dateFrom: '-7d',
+			interval: 'day',
+			insightSettings: { compare: true, breakdownProperty: '$browser', breakdownType: 'event' },
+			series: '1',
+			day: '2024-02-28',
+			breakdownValue: 'Safari',
+			compare: 'previous',
+		});
+		expect(error).toBeUndefined();
+		const source = firstQuery(sandbox).source as IDataObject;
+		expect(source).toMatchObject({ breakdown: 'Safari', compare: 'previous' });
+		expect(source.source).toMatchObject({ compareFilter: { compare: true }, breakdownFilter: { breakdown_type: 'event', breakdown: '$browser' } });
+		const range = lastDays(sandbox, 7);
+		const day = utc('2024-02-28') - (range.to + 1 - range.from);
+		expectCounts(items, trendsCounts(sandbox, (ev) => ev.event === '$pageview' && ev.properties.$browser === 'Safari', day, day + DAY));
 	});
 
 	test('raw JSON with recordings: matched_recordings lists the sessions of the counted events', async () => {

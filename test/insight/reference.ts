@@ -161,3 +161,113 @@ export function funnelPersons(sandbox: Sandbox, steps: Pred[], range: Range, win
 	return out;
 }
 
+
+// ------------------------------------------------------------------ retention
+
+/** Start of the UTC week (Sunday, PostHog's default week start) of a time. */
+export const weekStart = (ms: number) => dayStart(ms) - new Date(ms).getUTCDay() * DAY;
+
+export interface RetentionSpec {
+	/** day or week periods */
+	period: 'day' | 'week';
+	/** first period of the table (its start) */
+	from: number;
+	/** last moment of the table (inclusive) */
+	to: number;
+	/** number of return intervals (columns) */
+	total: number;
+	firstTime: boolean;
+	start: Pred;
+	returning: Pred;
+}
+
+/**
+ * The persons of one row of a retention table and the intervals they were active in: for every
+ * person, the periods they did the start event in (first time: only the period of their first
+ * start event ever), and for each such row the offsets 0 (the row itself) and k ≥ 1 where they
+ * did the returning event k periods later. `breakdown` picks rows by the start event.
+ */
+export function retentionRow(
+	sandbox: Sandbox,
+	spec: RetentionSpec,
+	row: number,
+	breakdown?: (startEvent: Ev) => boolean,
+): Map<string, number[]> {
+	const length = spec.period === 'day' ? DAY : 7 * DAY;
+	const periodOf = (ms: number) => Math.floor(((spec.period === 'day' ? dayStart(ms) : weekStart(ms)) - spec.from) / length);
+	const result = new Map<string, number[]>();
+	for (const [personId, events] of eventsByPerson(sandbox)) {
+		const starts = events.filter(spec.start);
+		const candidates = spec.firstTime ? starts.slice(0, 1) : starts;
+		const startEvent = candidates.find((ev) => ev.timestamp >= spec.from && ev.timestamp <= spec.to && periodOf(ev.timestamp) === row);
+		if (!startEvent || (breakdown && !breakdown(startEvent))) continue;
+		const returned = new Set(
+			events.filter((ev) => spec.returning(ev) && ev.timestamp >= spec.from && ev.timestamp <= spec.to).map((ev) => periodOf(ev.timestamp) - row),
+		);
+		const offsets = [0];
+		for (let k = 1; k < spec.total; k++) if (returned.has(k)) offsets.push(k);
+		result.set(personId, offsets);
+	}
+	return result;
+}
+
+// ------------------------------------------------------------------ paths
+
+export interface PathStep {
+	key: string;
+	previousKey: string | null;
+}
+
+/**
+ * Every person's page-view paths: a new path after 30 minutes without a page view, the URL
+ * without a trailing slash as the step, repeated pages in a row counted once, the first
+ * `steps` pages (after `startUrl`, when given). Keys are `<position from 1>_<url>`.
+ */
+export function pageviewPaths(
+	sandbox: Sandbox,
+	range: Range,
+	steps: number,
+	startUrl?: string,
+	include: Pred = isEvent('$pageview'),
+): Array<{ personId: string; path: PathStep[] }> {
+	const out: Array<{ personId: string; path: PathStep[] }> = [];
+	const stepOf = (ev: Ev) => (ev.event === '$pageview' ? String(ev.properties.$current_url).replace(/(.)\/$/, '$1') : ev.event);
+	for (const [personId, events] of eventsByPerson(sandbox)) {
+		const views = events.filter((ev) => include(ev) && ev.timestamp >= range.from && ev.timestamp <= range.to);
+		const sessions: string[][] = [];
+		let previous = -Infinity;
+		for (const ev of views) {
+			if (ev.timestamp - previous > 30 * 60_000) sessions.push([]);
+			previous = ev.timestamp;
+			const session = sessions[sessions.length - 1];
+			const page = stepOf(ev);
+			if (session[session.length - 1] !== page) session.push(page);
+		}
+		for (const session of sessions) {
+			let pages = session;
+			if (startUrl !== undefined) {
+				const at = pages.indexOf(startUrl);
+				if (at < 0) continue;
+				pages = pages.slice(at);
+			}
+			pages = pages.slice(0, steps);
+			out.push({
+				personId,
+				path: pages.map((page, index) => ({ key: `${index + 1}_${page}`, previousKey: index === 0 ? null : `${index}_${pages[index - 1]}` })),
+			});
+		}
+	}
+	return out;
+}
+
+/** Persons and how many of their path steps match, for a rule on (step, whole path). */
+export function pathPersons(
+	paths: Array<{ personId: string; path: PathStep[] }>,
+	matches: (step: PathStep, path: PathStep[]) => boolean,
+): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const { personId, path } of paths) {
+		for (const step of path) if (matches(step, path)) counts.set(personId, (counts.get(personId) ?? 0) + 1);
+	}
+	return counts;
+}

@@ -3,47 +3,15 @@
  * Schema (sandbox/schema/query-schema.json, see its README section), for each kind × source ×
  * representative options. Invalid data points are rejected before anything is built.
  */
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-import * as fs from 'fs';
-import * as path from 'path';
 import type { IDataObject } from 'n8n-workflow';
 
-import {
-	InsightInputError,
-	buildActorsQuery,
-	buildInsightQuery,
-	checkSelector,
-	extractInsightSource,
-	type DefinedInsightInput,
-	type InsightKind,
-	type SelectorFor,
-} from '../../nodes/PostHogPersons/actions/insight/queryBuilder';
-import { parseInsightReference } from '../../nodes/PostHogPersons/actions/insight/insightSource';
+import { buildActorsQuery, checkSelector, type SelectorFor } from '../../nodes/PostHogPersons/actions/insight/actorsQuery';
+import { InsightInputError } from '../../nodes/PostHogPersons/actions/insight/dataPointChecks';
+import { buildInsightQuery, type DefinedInsightInput, type SeriesKind } from '../../nodes/PostHogPersons/actions/insight/definedInsight';
+import { extractInsightSource, parseInsightReference } from '../../nodes/PostHogPersons/actions/insight/insightSource';
+import { propertyFilters, schemaValidators } from './schemaHelpers';
 
-const schema = JSON.parse(
-	fs.readFileSync(path.resolve(__dirname, '..', '..', 'sandbox', 'schema', 'query-schema.json'), 'utf8'),
-) as IDataObject;
-const ajv = new Ajv({ allowUnionTypes: true, discriminator: true });
-addFormats(ajv);
-const validateActorsQuery = ajv.compile({ ...schema, $ref: '#/definitions/ActorsQuery' });
-const insightQueryValidators = new Map<string, ReturnType<typeof ajv.compile>>();
-function validatorFor(definition: string) {
-	let validate = insightQueryValidators.get(definition);
-	if (!validate) {
-		validate = ajv.compile({ ...schema, $ref: `#/definitions/${definition}` });
-		insightQueryValidators.set(definition, validate);
-	}
-	return validate;
-}
-
-/** The body as queryAllPages sends it: the built query plus limit/offset. */
-function expectValid(query: IDataObject) {
-	const page = { ...query, limit: 100, offset: 200 };
-	const ok = validateActorsQuery(page);
-	if (!ok) throw new Error(`${ajv.errorsText(validateActorsQuery.errors)}\n${JSON.stringify(page, null, 1)}`);
-	expect(ok).toBe(true);
-}
+const { ajv, validateActorsQuery, validatorFor, expectValid } = schemaValidators();
 
 // ------------------------------------------------------------------ realistic saved insights
 // Shapes as PostHog's insights API returns them (InsightVizNode with view flags, upgraded sources).
@@ -207,13 +175,8 @@ const savedInsights: Record<string, IDataObject> = {
 
 // ------------------------------------------------------------------ defined-in-node inputs
 
-const propertyFilters: IDataObject[] = [
-	{ key: '$browser', operator: 'exact', value: ['Chrome', 'Safari'], type: 'event' },
-	{ key: 'plan', operator: 'is_set', value: 'is_set', type: 'person' },
-	{ key: 'signup_count', operator: 'gt', value: 1, type: 'person' },
-];
 
-const definedInputs: Record<InsightKind, DefinedInsightInput[]> = {
+const definedInputs: Record<SeriesKind, DefinedInsightInput[]> = {
 	funnel: [
 		{ series: [{ type: 'event', event: '$pageview' }, { type: 'event', event: 'signed_up' }], dateFrom: '-30d' },
 		{
@@ -277,7 +240,7 @@ const definedInputs: Record<InsightKind, DefinedInsightInput[]> = {
 
 // ------------------------------------------------------------------ selectors per kind
 
-function selectorsFor(kind: InsightKind, source: IDataObject): Array<SelectorFor[InsightKind]> {
+function selectorsFor(kind: SeriesKind, source: IDataObject): Array<SelectorFor[SeriesKind]> {
 	const hasBreakdown = Boolean((source.breakdownFilter as IDataObject | undefined)?.breakdown ?? (source.breakdownFilter as IDataObject | undefined)?.breakdowns);
 	const breakdownFilter = (source.breakdownFilter ?? {}) as IDataObject;
 	switch (kind) {
@@ -335,7 +298,7 @@ type FunnelSelector = SelectorFor['funnel'];
 type TrendsSelector = SelectorFor['trends'];
 type StickinessSelector = SelectorFor['stickiness'];
 
-const SAVED_FOR_KIND: Record<InsightKind, string[]> = {
+const SAVED_FOR_KIND: Record<SeriesKind, string[]> = {
 	funnel: ['funnel', 'funnelTrends'],
 	funnelCorrelation: ['funnel'],
 	trends: ['trends', 'trendsCohorts', 'trendsMulti'],
@@ -343,7 +306,7 @@ const SAVED_FOR_KIND: Record<InsightKind, string[]> = {
 	stickiness: ['stickiness'],
 };
 
-const KINDS: InsightKind[] = ['funnel', 'funnelCorrelation', 'trends', 'lifecycle', 'stickiness'];
+const KINDS: SeriesKind[] = ['funnel', 'funnelCorrelation', 'trends', 'lifecycle', 'stickiness'];
 
 describe('every query body validates against PostHog\'s schema', () => {
 	for (const kind of KINDS) {
@@ -507,7 +470,7 @@ describe('invalid input is rejected before anything is built or sent', () => {
 	const funnelSource = extractInsightSource('funnel', savedInsights.funnel.query, 'funnel');
 	const trendsSource = extractInsightSource('trends', savedInsights.trends.query, 'trends');
 
-	const rejectsSelector = <K extends InsightKind>(kind: K, selector: SelectorFor[K], field: string, message: RegExp) => {
+	const rejectsSelector = <K extends SeriesKind>(kind: K, selector: SelectorFor[K], field: string, message: RegExp) => {
 		let thrown: unknown;
 		try {
 			checkSelector(kind, selector);
@@ -536,7 +499,7 @@ describe('invalid input is rejected before anything is built or sent', () => {
 		['lifecycle without day', 'lifecycle', { status: 'new', day: '' }, 'Day', /No day/],
 		['stickiness 0 intervals', 'stickiness', { intervals: 0, series: '1' }, 'Active Intervals', /at least 1/],
 		['stickiness fractional intervals', 'stickiness', { intervals: 2.5, series: '1' }, 'Active Intervals', /whole number/],
-	] as Array<[string, InsightKind, never, string, RegExp]>)('%s', (_label, kind, selector, field, message) => {
+	] as Array<[string, SeriesKind, never, string, RegExp]>)('%s', (_label, kind, selector, field, message) => {
 		rejectsSelector(kind, selector, field, message);
 	});
 

@@ -12,7 +12,12 @@ export const OPERATIONS = {
 	trends: 'getTrendsPersons',
 	lifecycle: 'getLifecyclePersons',
 	stickiness: 'getStickinessPersons',
+	retention: 'getRetentionPersons',
+	paths: 'getPathsPersons',
 } as const;
+
+/** A resource locator value as the editor stores it. */
+export const locator = (mode: string, value: string | number) => ({ __rl: true, mode, value });
 
 export function insightNamed(sandbox: Sandbox, name: string) {
 	const insight = sandbox.store.insights.find((entry) => entry.name === name);
@@ -54,6 +59,11 @@ export function firstQuery(sandbox: Sandbox): IDataObject {
 
 export function insightLookups(sandbox: Sandbox) {
 	return apiCalls(sandbox).filter((call) => call.method === 'GET' && /\/insights\//.test(call.path));
+}
+
+/** The output pane notices of the node's run. */
+export function hintsOf(run: { data: { resultData: { runData: Record<string, Array<{ hints?: Array<{ message: string }> }>> } } }): string[] {
+	return (run.data.resultData.runData['PostHog Persons']?.[0]?.hints ?? []).map((hint) => hint.message);
 }
 
 export function ids(items: INodeExecutionData[]): string[] {

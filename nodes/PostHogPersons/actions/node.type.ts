@@ -1,5 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import type { insightOperations } from './insight/Insight.resource';
+import type { personOperations } from './person/Person.resource';
+
 /**
  * Every operation module exports its fields (`description`, built with updateDisplayOptions)
  * and `execute`, which receives all input items and returns the output items, each paired to
@@ -11,4 +14,15 @@ export interface OperationModule {
 	execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
 }
 
-export type ResourceModules = Record<string, Record<string, OperationModule>>;
+/** The operations of each resource, as the `operation` parameter's values. */
+export type PostHogPersonsOperations = {
+	person: keyof typeof personOperations;
+	insight: keyof typeof insightOperations;
+};
+
+export type PostHogPersonsResource = keyof PostHogPersonsOperations;
+
+/** Resource → operation → module, complete for every operation of every resource. */
+export type ResourceModules = {
+	[R in PostHogPersonsResource]: Record<PostHogPersonsOperations[R], OperationModule>;
+};

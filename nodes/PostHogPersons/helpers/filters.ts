@@ -1,5 +1,8 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { propertyNameLocator } from '../actions/descriptions/pickers';
+import { locatorValue } from './parameters';
+
 /** Operators PostHog accepts in property filters (persons list and queries). */
 export const PROPERTY_OPERATORS = [
 	{ name: 'Contains', value: 'icontains' },
@@ -32,14 +35,17 @@ export function propertyFiltersProperty(
 	description: string,
 ): INodeProperties {
 	const values: INodeProperties[] = [
-		{
-			displayName: 'Property',
-			name: 'key',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. email',
-			description: 'Name of the property',
-		},
+		propertyNameLocator(
+			{
+				displayName: 'Property',
+				name: 'key',
+				description: withType
+					? 'Name of the property (the list shows event or person properties after Type; needs the scope property_definition:read)'
+					: 'Name of the person property (the list needs the scope property_definition:read)',
+			},
+			withType ? 'searchPropertyNames' : 'searchPersonPropertyNames',
+			'e.g. email',
+		),
 		{
 			displayName: 'Operator',
 			name: 'operator',
@@ -98,12 +104,12 @@ function filterValue(operator: string, raw: unknown): IDataObject[string] {
 /** PostHog property filter objects from the fixedCollection value. */
 export function buildPropertyFilters(collection: IDataObject | undefined, defaultType: string): IDataObject[] {
 	const rows = ((collection?.filter as IDataObject[] | undefined) ?? []).filter(
-		(row) => String(row.key ?? '').trim() !== '',
+		(row) => String(locatorValue(row.key) ?? '').trim() !== '',
 	);
 	return rows.map((row) => {
 		const operator = String(row.operator ?? 'exact');
 		return {
-			key: String(row.key).trim(),
+			key: String(locatorValue(row.key)).trim(),
 			operator,
 			value: filterValue(operator, row.value),
 			type: String(row.type ?? defaultType),

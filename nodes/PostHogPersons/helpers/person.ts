@@ -149,14 +149,42 @@ export interface PersonRef {
 }
 
 /**
+ * A person's page in PostHog: `…/person/<distinct ID, URL-encoded>` (how PostHog links persons)
+ * or `…/persons/<UUID>`.
+ */
+export const PERSON_URL_PATTERN = '^\\s*https?://[^\\s]+/(person|persons)/([^/?#\\s]+)';
+
+/** "By URL": `…/person/<distinct ID>` (URL-encoded) is a distinct ID, `…/persons/<UUID>` an ID. */
+function personFromUrl(ctx: IExecuteFunctions, raw: unknown, itemIndex: number): PersonRef {
+	const text = String(raw ?? '').trim();
+	const match = new RegExp(PERSON_URL_PATTERN).exec(text);
+	if (!match) {
+		throw new NodeOperationError(ctx.getNode(), `"${text}" is not the address of a person in PostHog`, {
+			itemIndex,
+			description:
+				'Open the person in PostHog and copy the address: it contains /person/ followed by a distinct ID (or /persons/ followed by the UUID), e.g. https://us.posthog.com/project/1/person/user-42.',
+		});
+	}
+	let segment: string;
+	try {
+		segment = decodeURIComponent(match[2]);
+	} catch {
+		segment = match[2];
+	}
+	if (match[1] === 'persons') return { mode: 'id', value: checkPersonId(ctx.getNode(), segment, itemIndex) };
+	return { mode: 'distinctId', value: segment };
+}
+
+/**
  * Reads and checks the Person field (resource locator) of one item, without sending anything:
- * "From List" and "By ID" must be a numeric ID or a UUID; "By Distinct ID" is used exactly as
- * given (not trimmed) and must not be empty.
+ * "From List" and "By ID" must be a numeric ID or a UUID; "By URL" is read like PostHog builds
+ * its person links; "By Distinct ID" is used exactly as given (not trimmed) and must not be empty.
  */
 export function readPersonRef(ctx: IExecuteFunctions, itemIndex: number, parameter = 'person'): PersonRef {
 	const locator = ctx.getNodeParameter(parameter, itemIndex) as INodeParameterResourceLocator | string | number;
 	const mode = typeof locator === 'object' && locator !== null ? locator.mode : 'id';
 	const raw = typeof locator === 'object' && locator !== null ? locator.value : locator;
+	if (mode === 'url') return personFromUrl(ctx, raw, itemIndex);
 	if (mode !== 'distinctId') return { mode: 'id', value: checkPersonId(ctx.getNode(), raw, itemIndex) };
 	const value = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
 	if (typeof value !== 'string' || value === '') {

@@ -7,8 +7,21 @@ import type { E2eScenario } from '../lib/runHelpers';
 import { exportScenario } from './export';
 import { formScenario } from './form';
 import { listScenario } from './list';
+import { pathsScenario } from './paths';
+import { pickersScenario } from './pickers';
 import { queueScenario } from './queue';
+import { retentionScenario } from './retention';
 import { typesScenario } from './types';
 import { verifyScenario } from './verify';
 
-export const SCENARIOS: E2eScenario[] = [listScenario, exportScenario, typesScenario, formScenario, verifyScenario, queueScenario];
+export const SCENARIOS: E2eScenario[] = [
+	listScenario,
+	exportScenario,
+	retentionScenario,
+	pathsScenario,
+	typesScenario,
+	pickersScenario,
+	formScenario,
+	verifyScenario,
+	queueScenario,
+];

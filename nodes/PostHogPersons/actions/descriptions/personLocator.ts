@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { PERSON_URL_PATTERN } from '../../helpers/person';
 import { UUID_PATTERN } from '../../helpers/validation';
 
-/** The person an operation acts on: picked from a search, by numeric ID / UUID, or by distinct ID. */
+/** The person an operation acts on: picked from a search, by URL, by numeric ID / UUID, or by distinct ID. */
 export const personLocator: INodeProperties = {
 	displayName: 'Person',
 	name: 'person',
@@ -21,6 +22,22 @@ export const personLocator: INodeProperties = {
 				searchable: true,
 				searchFilterRequired: false,
 			},
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'e.g. https://us.posthog.com/project/1/person/user-42',
+			hint: "The address of the person's page in PostHog (…/person/<distinct ID> or …/persons/<UUID>)",
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: `${PERSON_URL_PATTERN}.*`,
+						errorMessage: 'Enter the address of a person page in PostHog, e.g. https://us.posthog.com/project/1/person/user-42',
+					},
+				},
+			],
 		},
 		{
 			displayName: 'By ID',

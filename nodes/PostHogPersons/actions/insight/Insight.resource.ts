@@ -4,13 +4,21 @@ import type { OperationModule } from '../node.type';
 import * as getFunnelCorrelationPersons from './getFunnelCorrelationPersons.operation';
 import * as getFunnelPersons from './getFunnelPersons.operation';
 import * as getLifecyclePersons from './getLifecyclePersons.operation';
+import * as getPathsPersons from './getPathsPersons.operation';
+import * as getRetentionPersons from './getRetentionPersons.operation';
 import * as getStickinessPersons from './getStickinessPersons.operation';
 import * as getTrendsPersons from './getTrendsPersons.operation';
+import { legacyDataPointProperties } from './insightSource.descriptions';
+import type { InsightOperation } from './kinds';
+import { INSIGHT_KINDS, INSIGHT_KIND_NAMES } from './kinds';
 
-export const insightOperations: Record<string, OperationModule> = {
+/** One module per insight kind's operation; the type makes a missing one a compile error. */
+export const insightOperations: Record<InsightOperation, OperationModule> = {
 	getFunnelCorrelationPersons,
 	getFunnelPersons,
 	getLifecyclePersons,
+	getPathsPersons,
+	getRetentionPersons,
 	getStickinessPersons,
 	getTrendsPersons,
 };
@@ -22,43 +30,21 @@ export const insightDescription: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['insight'] } },
-		options: [
-			{
-				name: 'Get Funnel Correlation Persons',
-				value: 'getFunnelCorrelationPersons',
-				description: 'Persons behind a row of a funnel\'s correlation analysis (an event, event property or person property)',
-				action: 'Get funnel correlation persons',
-			},
-			{
-				name: 'Get Funnel Persons',
-				value: 'getFunnelPersons',
-				description: 'Persons who converted through or dropped off at a funnel step (or a conversion-over-time point)',
-				action: 'Get funnel persons',
-			},
-			{
-				name: 'Get Lifecycle Persons',
-				value: 'getLifecyclePersons',
-				description: 'New, returning, resurrecting or dormant persons of a lifecycle insight on a day',
-				action: 'Get lifecycle persons',
-			},
-			{
-				name: 'Get Stickiness Persons',
-				value: 'getStickinessPersons',
-				description: 'Persons active in exactly N intervals of a stickiness insight',
-				action: 'Get stickiness persons',
-			},
-			{
-				name: 'Get Trends Persons',
-				value: 'getTrendsPersons',
-				description: 'Persons behind one point of a trends insight (series, day, breakdown value)',
-				action: 'Get trends persons',
-			},
-		],
+		options: INSIGHT_KIND_NAMES.map((kind) => INSIGHT_KINDS[kind])
+			.map(({ name, operation, description, action }) => ({ name, value: operation, description, action }))
+			.sort((a, b) => a.name.localeCompare(b.name)),
 		default: 'getFunnelPersons',
 	},
 	...getFunnelCorrelationPersons.description,
 	...getFunnelPersons.description,
 	...getLifecyclePersons.description,
+	...getPathsPersons.description,
+	...getRetentionPersons.description,
 	...getStickinessPersons.description,
 	...getTrendsPersons.description,
+	...legacyDataPointProperties([
+		['getFunnelPersons', getFunnelPersons.dataPointFields],
+		['getTrendsPersons', getTrendsPersons.dataPointFields],
+		['getRetentionPersons', getRetentionPersons.dataPointFields],
+	]),
 ];

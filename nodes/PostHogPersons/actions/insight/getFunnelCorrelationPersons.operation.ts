@@ -1,13 +1,19 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { locatorValue } from '../../helpers/parameters';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
+import { eventNameLocator, propertyNameLocator } from '../descriptions/pickers';
+import { definedSeriesInsight } from './definedInsight';
+import { definedSeriesProperties } from './definedSeries.descriptions';
+import type { CorrelationSelector } from './funnelCorrelation.query';
+import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { insightOptionsProperty, insightSourceProperties } from './insightSource.descriptions';
-import type { CorrelationSelector } from './queryBuilder';
 
 const properties: INodeProperties[] = [
 	...insightSourceProperties('funnelCorrelation'),
+	...definedSeriesProperties('funnelCorrelation'),
 	{
 		displayName: 'Correlation Type',
 		name: 'correlationType',
@@ -32,26 +38,24 @@ const properties: INodeProperties[] = [
 		default: 'events',
 		description: 'Which row of the funnel\'s correlation analysis the persons come from',
 	},
-	{
+	eventNameLocator({
 		displayName: 'Correlated Event',
 		name: 'correlatedEvent',
-		type: 'string',
-		default: '',
 		required: true,
-		placeholder: 'e.g. viewed_pricing',
-		description: 'Name of the correlated event (the part before the first :: of the row)',
+		description: 'The correlated event (the part before the first :: of the row)',
 		displayOptions: { show: { correlationType: ['events', 'event_with_properties'] } },
-	},
-	{
-		displayName: 'Event Property',
-		name: 'eventPropertyKey',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. plan_viewed',
-		description: 'Property of the correlated event (the middle part of "event::property::value")',
-		displayOptions: { show: { correlationType: ['event_with_properties'] } },
-	},
+	}),
+	propertyNameLocator(
+		{
+			displayName: 'Event Property',
+			name: 'eventPropertyKey',
+			required: true,
+			description: 'Property of the correlated event (the middle part of "event::property::value")',
+			displayOptions: { show: { correlationType: ['event_with_properties'] } },
+		},
+		'searchEventPropertyNames',
+		'e.g. plan_viewed',
+	),
 	{
 		displayName: 'Event Property Value',
 		name: 'eventPropertyValue',
@@ -76,13 +80,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Property',
 				name: 'property',
 				values: [
-					{
-						displayName: 'Property',
-						name: 'key',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. plan',
-					},
+					propertyNameLocator({ displayName: 'Property', name: 'key', description: 'The person property of the row' }),
 					{
 						displayName: 'Value',
 						name: 'value',
@@ -115,29 +113,33 @@ const displayOptions = { show: { resource: ['insight'], operation: ['getFunnelCo
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-function readSelector(ctx: IExecuteFunctions, itemIndex: number): CorrelationSelector {
-	const correlationType = ctx.getNodeParameter('correlationType', itemIndex, 'events') as CorrelationSelector['correlationType'];
-	const selector: CorrelationSelector = {
-		correlationType,
-		persons: ctx.getNodeParameter('correlationPersons', itemIndex, 'converted') as CorrelationSelector['persons'],
-	};
-	if (correlationType !== 'properties') {
-		selector.eventName = String(ctx.getNodeParameter('correlatedEvent', itemIndex, '') ?? '');
-	}
-	if (correlationType === 'event_with_properties') {
-		selector.eventPropertyKey = String(ctx.getNodeParameter('eventPropertyKey', itemIndex, '') ?? '');
-		selector.eventPropertyValue = String(ctx.getNodeParameter('eventPropertyValue', itemIndex, '') ?? '');
-	}
-	if (correlationType === 'properties') {
-		const collection = ctx.getNodeParameter('correlatedProperties', itemIndex, {}) as IDataObject;
-		selector.propertyValues = ((collection.property as IDataObject[] | undefined) ?? []).map((entry) => ({
-			key: String(entry.key ?? ''),
-			value: String(entry.value ?? ''),
-		}));
-	}
-	return selector;
-}
+const spec: InsightOperationSpec<'funnelCorrelation'> = {
+	kind: 'funnelCorrelation',
+	readDefined: definedSeriesInsight('funnelCorrelation'),
+	readSelector(read): CorrelationSelector {
+		const correlationType = read('correlationType', 'events') as CorrelationSelector['correlationType'];
+		const selector: CorrelationSelector = {
+			correlationType,
+			persons: read('correlationPersons', 'converted') as CorrelationSelector['persons'],
+		};
+		if (correlationType !== 'properties') {
+			selector.eventName = String(read('correlatedEvent', '', { extractValue: true }) ?? '');
+		}
+		if (correlationType === 'event_with_properties') {
+			selector.eventPropertyKey = String(read('eventPropertyKey', '', { extractValue: true }) ?? '');
+			selector.eventPropertyValue = String(read('eventPropertyValue', '') ?? '');
+		}
+		if (correlationType === 'properties') {
+			const collection = (read('correlatedProperties', {}) ?? {}) as IDataObject;
+			selector.propertyValues = ((collection.property as IDataObject[] | undefined) ?? []).map((entry) => ({
+				key: String(locatorValue(entry.key) ?? ''),
+				value: String(entry.value ?? ''),
+			}));
+		}
+		return selector;
+	},
+};
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await executeInsightPersons.call(this, items, 'funnelCorrelation', readSelector);
+	return await executeInsightPersons.call(this, items, spec);
 }

@@ -1,13 +1,18 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { dateText } from '../../helpers/dates';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
+import { definedSeriesInsight } from './definedInsight';
+import { definedSeriesProperties } from './definedSeries.descriptions';
+import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { insightOptionsProperty, insightSourceProperties } from './insightSource.descriptions';
-import { dateText, type LifecycleSelector } from './queryBuilder';
+import type { LifecycleSelector } from './lifecycle.query';
 
 const properties: INodeProperties[] = [
 	...insightSourceProperties('lifecycle'),
+	...definedSeriesProperties('lifecycle'),
 	{
 		displayName: 'Status',
 		name: 'status',
@@ -40,13 +45,15 @@ const displayOptions = { show: { resource: ['insight'], operation: ['getLifecycl
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-function readSelector(ctx: IExecuteFunctions, itemIndex: number): LifecycleSelector {
-	return {
-		status: String(ctx.getNodeParameter('status', itemIndex, 'new') ?? ''),
-		day: dateText(ctx.getNodeParameter('day', itemIndex, '')),
-	};
-}
+const spec: InsightOperationSpec<'lifecycle'> = {
+	kind: 'lifecycle',
+	readDefined: definedSeriesInsight('lifecycle'),
+	readSelector: (read): LifecycleSelector => ({
+		status: String(read('status', 'new') ?? ''),
+		day: dateText(read('day', '')),
+	}),
+};
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await executeInsightPersons.call(this, items, 'lifecycle', readSelector);
+	return await executeInsightPersons.call(this, items, spec);
 }

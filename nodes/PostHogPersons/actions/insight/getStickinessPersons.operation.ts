@@ -2,12 +2,16 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
+import { definedSeriesInsight } from './definedInsight';
+import { definedSeriesProperties } from './definedSeries.descriptions';
+import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
 import { insightOptionsProperty, insightSourceProperties } from './insightSource.descriptions';
-import type { StickinessSelector } from './queryBuilder';
+import type { StickinessSelector } from './stickiness.query';
 
 const properties: INodeProperties[] = [
 	...insightSourceProperties('stickiness'),
+	...definedSeriesProperties('stickiness'),
 	{
 		displayName: 'Active Intervals',
 		name: 'intervals',
@@ -37,13 +41,15 @@ const displayOptions = { show: { resource: ['insight'], operation: ['getStickine
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-function readSelector(ctx: IExecuteFunctions, itemIndex: number): StickinessSelector {
-	return {
-		intervals: ctx.getNodeParameter('intervals', itemIndex, 1) as number,
-		series: String(ctx.getNodeParameter('series', itemIndex, '1') ?? ''),
-	};
-}
+const spec: InsightOperationSpec<'stickiness'> = {
+	kind: 'stickiness',
+	readDefined: definedSeriesInsight('stickiness'),
+	readSelector: (read): StickinessSelector => ({
+		intervals: read('intervals', 1) as number,
+		series: String(read('series', '1') ?? ''),
+	}),
+};
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await executeInsightPersons.call(this, items, 'stickiness', readSelector);
+	return await executeInsightPersons.call(this, items, spec);
 }

@@ -1,13 +1,51 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { dateText } from '../../helpers/dates';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
+import { definedSeriesInsight } from './definedInsight';
+import { definedSeriesProperties } from './definedSeries.descriptions';
+import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
-import { insightOptionsProperty, insightSourceProperties } from './insightSource.descriptions';
-import { dateText, type TrendsSelector } from './queryBuilder';
+import { dataPointField } from './insightSource';
+import type { DataPointField } from './insightSource.descriptions';
+import {
+	breakdownValueField,
+	dataPointOptionsProperty,
+	definedDataPointProperty,
+	insightOptionsProperty,
+	insightSourceProperties,
+} from './insightSource.descriptions';
+import { BREAKDOWN_NULL, BREAKDOWN_OTHER } from './kinds';
+import type { TrendsSelector } from './trends.query';
+
+const breakdownValue = breakdownValueField('series', `; ${BREAKDOWN_NULL} for "None", ${BREAKDOWN_OTHER} for "Other"`, true);
+
+const period: DataPointField = {
+	field: {
+		displayName: 'Period',
+		name: 'compare',
+		type: 'options',
+		options: [
+			{ name: 'Current Period', value: 'current' },
+			{
+				name: 'Previous Period',
+				value: 'previous',
+				description: 'The dashed "previous" line of an insight compared with the previous period (Day is still a day of the current period)',
+			},
+		],
+		default: 'current',
+		description: 'For insights compared with the previous period: which of the two lines',
+	},
+	definedName: 'dataPointPeriod',
+	definedShow: { comparePrevious: [true] },
+	emptyValue: 'current',
+	legacy: true,
+};
 
 const properties: INodeProperties[] = [
 	...insightSourceProperties('trends'),
+	...definedSeriesProperties('trends'),
 	{
 		displayName: 'Data Point Series',
 		name: 'series',
@@ -26,27 +64,11 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. 2024-01-15',
 		description:
 			'Start of the interval of the data point, as on the x-axis: 2024-01-15 for a daily chart, 2024-01-15 13:00:00 hourly, the first day of the week or month for weekly and monthly charts. Leave empty for charts with one value for the whole range (number, pie, bar by value, table, map).',
+		displayOptions: { hide: { '/insightSettings.totalValue': [true] } },
 	},
-	{
-		displayName: 'Breakdown Value',
-		name: 'breakdownValue',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Chrome',
-		description:
-			'Only for insights with a breakdown: the breakdown value of the series (e.g. Chrome; a cohort ID for cohort breakdowns; a JSON array like ["Chrome","US"] for several breakdown properties; $$_posthog_breakdown_null_$$ for "None", $$_posthog_breakdown_other_$$ for "Other")',
-	},
-	{
-		displayName: 'Period',
-		name: 'compare',
-		type: 'options',
-		options: [
-			{ name: 'Current Period', value: 'current' },
-			{ name: 'Previous Period', value: 'previous', description: 'The dashed "previous" line of an insight compared with the previous period (Day is still a day of the current period)' },
-		],
-		default: 'current',
-		description: 'Only for insights compared with the previous period: which of the two lines',
-	},
+	definedDataPointProperty(breakdownValue),
+	definedDataPointProperty(period),
+	dataPointOptionsProperty([breakdownValue, period]),
 	...returnAllOrLimit,
 	insightOptionsProperty('trends'),
 	...outputProperties,
@@ -56,15 +78,22 @@ const displayOptions = { show: { resource: ['insight'], operation: ['getTrendsPe
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-function readSelector(ctx: IExecuteFunctions, itemIndex: number): TrendsSelector {
-	return {
-		series: String(ctx.getNodeParameter('series', itemIndex, '1') ?? ''),
-		day: dateText(ctx.getNodeParameter('day', itemIndex, '')),
-		breakdownValue: String(ctx.getNodeParameter('breakdownValue', itemIndex, '') ?? ''),
-		compare: ctx.getNodeParameter('compare', itemIndex, 'current') as TrendsSelector['compare'],
-	};
-}
+/** The data point fields (Insight.resource.ts adds the old top-level ones of earlier workflows). */
+export const dataPointFields: DataPointField[] = [breakdownValue, period];
+
+const spec: InsightOperationSpec<'trends'> = {
+	kind: 'trends',
+	readDefined: definedSeriesInsight('trends'),
+	readSelector(read): TrendsSelector {
+		return {
+			series: String(read('series', '1') ?? ''),
+			day: dateText(read('day', '')),
+			breakdownValue: String(dataPointField(read, breakdownValue) ?? ''),
+			compare: dataPointField(read, period, 'current') as TrendsSelector['compare'],
+		};
+	},
+};
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await executeInsightPersons.call(this, items, 'trends', readSelector);
+	return await executeInsightPersons.call(this, items, spec);
 }

@@ -1,15 +1,20 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
+import type { ParameterReader } from '../../helpers/parameters';
+import { itemParameters } from '../../helpers/parameters';
 import type { QueryPagesResult } from '../../transport';
 import { queryAllPages } from '../../transport';
 import { actorRowsToRecords } from './actorRows';
-import type { ResolvedInsightSource } from './insightSource';
-import { resolveInsightSource } from './insightSource';
-import type { InsightKind, SelectorFor } from './queryBuilder';
-import { InsightInputError, OPERATION_NAMES, buildActorsQuery, checkSelector } from './queryBuilder';
+import type { SelectorFor } from './actorsQuery';
+import { buildActorsQuery, checkSelector } from './actorsQuery';
+import { InsightInputError } from './dataPointChecks';
+import type { DefinedInsightReader, ResolvedInsightSource } from './insightSource';
+import { insightInputError, resolveInsightSource } from './insightSource';
+import type { InsightKind } from './kinds';
+import { INSIGHT_KINDS } from './kinds';
 
 /**
  * The run of every Insight operation, per input item:
@@ -18,6 +23,15 @@ import { InsightInputError, OPERATION_NAMES, buildActorsQuery, checkSelector } f
  * 3. build the ActorsQuery and check the data point against the insight (steps, series, ...);
  * 4. page through `POST query/` (transport queryAllPages) and emit one item per person, or a CSV.
  */
+
+/** What an Insight operation adds to the shared run: how it reads its data point and its defined insight. */
+export interface InsightOperationSpec<K extends InsightKind> {
+	kind: K;
+	readSelector(read: ParameterReader): SelectorFor[K];
+	readDefined: DefinedInsightReader;
+	/** A notice for a data point without persons (when an empty answer usually means a wrong input). */
+	emptyHint?(selector: SelectorFor[K]): string;
+}
 
 export const MAX_PAGE_SIZE = 50000;
 
@@ -29,13 +43,14 @@ const SELECTOR_FIELDS: Array<[RegExp, string]> = [
 	[/\bfunnelCorrelationPersonEntity\b/, 'Correlated Event / Event Property'],
 	[/\bfunnelCorrelationPropertyValues\b/, 'Person Properties'],
 	[/\bfunnelCorrelationPersonConverted\b/, 'Persons'],
+	[/\bpath(Start|End|Dropoff)Key\b/, 'Node / To Node'],
 	[/\bday\b/, 'Day / Active Intervals'],
 	[/\bstatus\b/, 'Status'],
 	[/\bcompare\b/, 'Period'],
 	[/\bbreakdown\b/, 'Breakdown Value'],
 ];
 
-const SOURCE_MARKERS = /\b(FunnelsQuery|TrendsQuery|LifecycleQuery|StickinessQuery|EventsNode|ActionsNode|series|dateRange|date_from|date_to|breakdownFilter|funnelsFilter|trendsFilter|properties|interval)\b/;
+const SOURCE_MARKERS = /\b(FunnelsQuery|TrendsQuery|LifecycleQuery|StickinessQuery|RetentionQuery|PathsQuery|EventsNode|ActionsNode|series|dateRange|date_from|date_to|breakdownFilter|funnelsFilter|trendsFilter|retentionFilter|pathsFilter|targetEntity|returningEntity|properties|interval)\b/;
 
 /** The data point part of an ActorsQuery (its source without the insight query), for messages. */
 function selectorPart(query: IDataObject): IDataObject {
@@ -69,21 +84,15 @@ export function explainRejection(error: NodeApiError, query: IDataObject, resolv
 	error.description = [lines.join('\n'), error.description].filter(Boolean).join('\n');
 }
 
-function inputError(ctx: IExecuteFunctions, error: InsightInputError, itemIndex: number): NodeOperationError {
-	const description = error.field ? `${error.description} (field: ${error.field})` : error.description;
-	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description });
-}
-
-export type SelectorReader<K extends InsightKind> = (ctx: IExecuteFunctions, itemIndex: number) => SelectorFor[K];
-
 export async function executeInsightPersons<K extends InsightKind>(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
-	kind: K,
-	readSelector: SelectorReader<K>,
+	spec: InsightOperationSpec<K>,
 ): Promise<INodeExecutionData[]> {
-	const operationName = OPERATION_NAMES[kind];
+	const { kind } = spec;
+	const operationName = INSIGHT_KINDS[kind].name;
 	return await forEachItem.call(this, items, async (itemIndex) => {
+		const read = itemParameters(this, itemIndex);
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const limit = returnAll ? undefined : Number(this.getNodeParameter('limit', itemIndex, 50));
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -91,15 +100,16 @@ export async function executeInsightPersons<K extends InsightKind>(
 
 		let query: IDataObject;
 		let resolved: ResolvedInsightSource;
+		let selector: SelectorFor[K];
 		try {
-			const selector = readSelector(this, itemIndex);
+			selector = spec.readSelector(read);
 			checkSelector(kind, selector);
-			resolved = await resolveInsightSource.call(this, kind, itemIndex);
+			resolved = await resolveInsightSource.call(this, kind, read, spec.readDefined, itemIndex);
 			query = buildActorsQuery(kind, resolved.source, selector, {
 				includeRecordings: options.includeRecordings === true,
 			});
 		} catch (error) {
-			if (error instanceof InsightInputError) throw inputError(this, error, itemIndex);
+			if (error instanceof InsightInputError) throw insightInputError(this, error, itemIndex);
 			throw withItemIndex(this, error, itemIndex);
 		}
 
@@ -117,6 +127,9 @@ export async function executeInsightPersons<K extends InsightKind>(
 			throw withItemIndex(this, error, itemIndex);
 		}
 
+		if (result.rows.length === 0 && spec.emptyHint) {
+			this.addExecutionHints({ message: spec.emptyHint(selector), type: 'info', location: 'outputPane' });
+		}
 		const { records, missing } = actorRowsToRecords(result.columns, result.rows);
 		const missingActorsCount = result.missingActorsCount || missing;
 		if (missingActorsCount > 0) {

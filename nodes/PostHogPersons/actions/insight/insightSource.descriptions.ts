@@ -1,17 +1,19 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { propertyFiltersProperty } from '../../helpers/filters';
-import type { InsightKind } from './queryBuilder';
+import { insightLocator } from '../descriptions/pickers';
+import type { InsightKind } from './kinds';
+import { INSIGHT_KINDS } from './kinds';
 
 /**
- * Fields shared by the five Insight operations: where the insight comes from (a saved
- * insight, fields of this node, or raw JSON) and the request options. Each operation adds its
- * own data point fields and scopes everything with updateDisplayOptions.
+ * Fields shared by the Insight operations: where the insight comes from (a saved insight,
+ * fields of this node, or raw JSON), the data point fields that depend on it, and the Options
+ * collection. Each operation adds its own fields and scopes everything with updateDisplayOptions.
  */
 
-const isFunnelKind = (kind: InsightKind) => kind === 'funnel' || kind === 'funnelCorrelation';
+const SAVED_OR_JSON = ['saved', 'json'];
 
-const RAW_QUERY_EXAMPLES: Record<InsightKind, object> = {
+/** What the Raw JSON field holds until the user changes it: an example, never run as is. */
+export const RAW_QUERY_EXAMPLES: Record<InsightKind, IDataObject> = {
 	funnel: {
 		kind: 'FunnelsQuery',
 		series: [
@@ -47,205 +49,28 @@ const RAW_QUERY_EXAMPLES: Record<InsightKind, object> = {
 		interval: 'day',
 		dateRange: { date_from: '-30d' },
 	},
+	retention: {
+		kind: 'RetentionQuery',
+		dateRange: { date_from: '-7d' },
+		retentionFilter: {
+			period: 'Day',
+			totalIntervals: 7,
+			retentionType: 'retention_first_time',
+			targetEntity: { id: 'signed_up', type: 'events', kind: 'EventsNode' },
+			returningEntity: { id: '$pageview', type: 'events', kind: 'EventsNode' },
+		},
+	},
+	paths: {
+		kind: 'PathsQuery',
+		dateRange: { date_from: '-7d' },
+		pathsFilter: { includeEventTypes: ['$pageview'], stepLimit: 5 },
+	},
 };
 
-const TRENDS_MATH: INodePropertyOptions[] = [
-	{ name: 'First Time for a User', value: 'first_time_for_user', description: 'Only the first matching event of each person' },
-	{ name: 'Monthly Active Users', value: 'monthly_active', description: 'Persons active in the 30 days up to each point' },
-	{ name: 'Total Count', value: 'total', description: 'Number of events' },
-	{ name: 'Unique Sessions', value: 'unique_session', description: 'Number of sessions with the event' },
-	{ name: 'Unique Users', value: 'dau', description: 'Number of persons who did the event' },
-	{ name: 'Weekly Active Users', value: 'weekly_active', description: 'Persons active in the 7 days up to each point' },
-];
-
-const STICKINESS_MATH: INodePropertyOptions[] = [
-	{ name: 'Total Count', value: 'total', description: 'Every matching event counts towards an active interval' },
-	{ name: 'Unique Users', value: 'dau', description: 'Persons who did the event (PostHog\'s default for stickiness)' },
-];
-
-function seriesProperty(kind: InsightKind): INodeProperties {
-	const funnel = isFunnelKind(kind);
-	const values: INodeProperties[] = [
-		{
-			displayName: 'Type',
-			name: 'type',
-			type: 'options',
-			options: [
-				{ name: 'Action', value: 'action', description: 'An action defined in PostHog (by its numeric ID)' },
-				{ name: 'Event', value: 'event', description: 'An event by name' },
-			],
-			default: 'event',
-		},
-		{
-			displayName: 'Event Name',
-			name: 'event',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. $pageview',
-			description: 'Name of the event exactly as PostHog stores it',
-			displayOptions: { show: { type: ['event'] } },
-		},
-		{
-			displayName: 'Action ID',
-			name: 'actionId',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 1,
-			description: "Numeric ID of the action (from its URL in PostHog, e.g. 12 in /data-management/actions/12)",
-			displayOptions: { show: { type: ['action'] } },
-		},
-	];
-	if (kind === 'trends' || kind === 'stickiness') {
-		values.push({
-			displayName: 'Aggregation',
-			name: 'math',
-			type: 'options',
-			options: kind === 'trends' ? TRENDS_MATH : STICKINESS_MATH,
-			default: 'total',
-			description: 'How the series counts (PostHog\'s math)',
-		});
-	}
-	return {
-		displayName: funnel ? 'Steps' : 'Series',
-		name: 'insightSeries',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, sortable: true },
-		placeholder: funnel ? 'Add step' : 'Add series',
-		default: {},
-		required: true,
-		description: funnel
-			? 'The steps of the funnel, in order (at least two)'
-			: kind === 'lifecycle'
-				? 'The event or action whose lifecycle is shown (one)'
-				: 'The events and actions of the insight (A, B, C… in PostHog)',
-		displayOptions: { show: { insightSource: ['defined'] } },
-		options: [{ displayName: funnel ? 'Step' : 'Series', name: 'entry', values }],
-	};
-}
-
-function settingsProperty(kind: InsightKind): INodeProperties {
-	const funnel = isFunnelKind(kind);
-	const breakdown = funnel || kind === 'trends';
-	const options: INodeProperties[] = [];
-	if (breakdown) {
-		options.push(
-			{
-				displayName: 'Breakdown Property',
-				name: 'breakdownProperty',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. $browser',
-				description: 'Break the insight down by the values of this property',
-			},
-			{
-				displayName: 'Breakdown Type',
-				name: 'breakdownType',
-				type: 'options',
-				options: [
-					{ name: 'Event Property', value: 'event' },
-					{ name: 'Person Property', value: 'person' },
-				],
-				default: 'event',
-				description: 'Whose property Breakdown Property is',
-			},
-		);
-	}
-	if (kind === 'trends') {
-		options.push({
-			displayName: 'Compare to Previous Period',
-			name: 'compare',
-			type: 'boolean',
-			default: false,
-			description: 'Whether the insight also shows the previous period (then Period picks which one)',
-		});
-	}
-	if (funnel) {
-		options.push(
-			{
-				displayName: 'Conversion Window',
-				name: 'funnelWindowInterval',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 14,
-				description: 'How long persons have to complete the funnel after its first step',
-			},
-			{
-				displayName: 'Conversion Window Unit',
-				name: 'funnelWindowIntervalUnit',
-				type: 'options',
-				options: [
-					{ name: 'Day', value: 'day' },
-					{ name: 'Hour', value: 'hour' },
-					{ name: 'Minute', value: 'minute' },
-					{ name: 'Month', value: 'month' },
-					{ name: 'Second', value: 'second' },
-					{ name: 'Week', value: 'week' },
-				],
-				default: 'day',
-			},
-		);
-	}
-	options.push(
-		{
-			displayName: 'Date To',
-			name: 'dateTo',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. 2024-01-31 or -1d',
-			description: 'End of the date range (relative like -1d, or a date). Empty means now.',
-		},
-		{
-			displayName: 'Filter Out Internal and Test Users',
-			name: 'filterTestAccounts',
-			type: 'boolean',
-			default: false,
-			description: "Whether to apply the project's internal and test account filters",
-		},
-		propertyFiltersProperty(
-			'propertyFilters',
-			'Property Filters',
-			true,
-			'Only count events (and persons) matching all these conditions',
-		),
-	);
-	if (funnel) {
-		options.push({
-			displayName: 'Step Order',
-			name: 'funnelOrderType',
-			type: 'options',
-			options: [
-				{ name: 'Any Order', value: 'unordered', description: 'Steps may be done in any order' },
-				{ name: 'Sequential', value: 'ordered', description: 'Steps in order, other events in between allowed' },
-				{ name: 'Strict Order', value: 'strict', description: 'Steps in order with no other events in between' },
-			],
-			default: 'ordered',
-		});
-	}
-	if (kind === 'trends') {
-		options.push({
-			displayName: 'Whole Date Range as One Value',
-			name: 'totalValue',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether the insight shows one value for the whole date range (like a bar-by-value or number chart) instead of a value per interval; Day then stays empty',
-		});
-	}
-	return {
-		displayName: 'Insight Settings',
-		name: 'insightSettings',
-		type: 'collection',
-		placeholder: 'Add setting',
-		default: {},
-		displayOptions: { show: { insightSource: ['defined'] } },
-		options,
-	};
-}
-
-/** Source choice and the fields of each source, for one operation kind. */
+/** Source choice and the saved-insight and raw JSON fields, for one operation kind. */
 export function insightSourceProperties(kind: InsightKind): INodeProperties[] {
-	const funnel = isFunnelKind(kind);
-	const properties: INodeProperties[] = [
+	const info = INSIGHT_KINDS[kind];
+	return [
 		{
 			displayName: 'Insight Source',
 			name: 'insightSource',
@@ -260,28 +85,24 @@ export function insightSourceProperties(kind: InsightKind): INodeProperties[] {
 				{
 					name: 'Raw JSON Query',
 					value: 'json',
-					description: `The insight query as JSON (${funnel ? 'FunnelsQuery' : kind === 'trends' ? 'TrendsQuery' : kind === 'lifecycle' ? 'LifecycleQuery' : 'StickinessQuery'}), for experts`,
+					description: `The insight query as JSON (${info.sourceKind}), for experts`,
 				},
 				{
 					name: 'Saved Insight',
 					value: 'saved',
-					description: 'An insight saved in PostHog, by its short ID, URL or numeric ID',
+					description: 'An insight saved in PostHog: pick it from the list, or give its URL or ID',
 				},
 			],
 			default: 'saved',
 			description: 'Where the insight whose data point you want comes from',
 		},
-		{
+		insightLocator({
 			displayName: 'Insight',
 			name: 'insightId',
-			type: 'string',
-			default: '',
 			required: true,
-			placeholder: 'e.g. AbC123xy or https://us.posthog.com/project/1/insights/AbC123xy',
-			description:
-				"The insight's short ID (the last part of its URL), the whole URL, or its numeric ID. Needs the scope insight:read.",
+			description: `The saved ${info.label.replace(/^an? /, '')} insight. The list shows only insights this operation can read. Needs the scope insight:read.`,
 			displayOptions: { show: { insightSource: ['saved'] } },
-		},
+		}),
 		{
 			displayName: 'Insight Query (JSON)',
 			name: 'insightQuery',
@@ -289,71 +110,98 @@ export function insightSourceProperties(kind: InsightKind): INodeProperties[] {
 			default: JSON.stringify(RAW_QUERY_EXAMPLES[kind], null, 2),
 			required: true,
 			description:
-				'The insight query as PostHog stores it (in PostHog: the insight\'s "…" menu → "Edit SQL / Show JSON", or the "query.source" of an insight from the API). An InsightVizNode wrapping it is accepted too.',
+				'The insight query as PostHog stores it (in PostHog: the insight\'s "…" menu → "Edit SQL / Show JSON", or the "query.source" of an insight from the API). An InsightVizNode wrapping it is accepted too. The example shown at first is not run: replace it with your query.',
 			displayOptions: { show: { insightSource: ['json'] } },
 		},
-		seriesProperty(kind),
 	];
-	if (kind === 'funnel') {
-		properties.push({
-			displayName: 'Funnel Type',
-			name: 'funnelVizType',
-			type: 'options',
-			options: [
-				{
-					name: 'Conversion Over Time',
-					value: 'trends',
-					description: 'Conversion rate per period persons entered the funnel (pick a period below)',
-				},
-				{
-					name: 'Steps',
-					value: 'steps',
-					description: 'Conversion through each step (pick a step below)',
-				},
-			],
-			default: 'steps',
-			displayOptions: { show: { insightSource: ['defined'] } },
-		});
+}
+
+/**
+ * A data point field that only some insights have (a breakdown value, a funnel's entrance
+ * period, the compared period). It is on screen for a defined insight where it applies
+ * (`definedName`, shown by `definedShow`), and inside Data Point Options for saved insights and
+ * raw JSON, whose shape the node only learns when it runs. Workflows made before Data Point
+ * Options existed hold it at the top level under `field.name`; with `legacy`, that field stays
+ * visible while it holds a value (no value or `emptyValue` hides it), so they keep working.
+ */
+export interface DataPointField {
+	field: INodeProperties;
+	definedName: string;
+	definedShow: NonNullable<IDisplayOptions['show']>;
+	emptyValue?: string;
+	legacy?: boolean;
+}
+
+/**
+ * Breakdown Value of an operation: `of` completes "the breakdown value of the …", `more` tells
+ * the forms of values beyond the common ones (cohort ID, JSON array for several breakdowns).
+ */
+export function breakdownValueField(of: string, more: string, legacy: boolean): DataPointField {
+	return {
+		field: {
+			displayName: 'Breakdown Value',
+			name: 'breakdownValue',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Chrome',
+			description: `For insights with a breakdown: the breakdown value of the ${of} (e.g. Chrome; a cohort ID for cohort breakdowns${more}; a JSON array like ["Chrome","US"] for several breakdown properties)`,
+		},
+		definedName: 'dataPointBreakdown',
+		definedShow: { breakdownType: ['event', 'person'] },
+		legacy,
+	};
+}
+
+/** The on-screen field of a data point field, for defined insights. */
+export function definedDataPointProperty(spec: DataPointField): INodeProperties {
+	return { ...spec.field, name: spec.definedName, displayOptions: { show: { insightSource: ['defined'], ...spec.definedShow } } };
+}
+
+/**
+ * The old top-level fields of workflows made before Data Point Options (`legacy` specs), one
+ * property per name for all the operations that had it: n8n drops a value whose field is hidden,
+ * and a field that hides itself when empty only keeps its value when its name is not used twice.
+ */
+export function legacyDataPointProperties(operations: Array<[operation: string, specs: DataPointField[]]>): INodeProperties[] {
+	const byName = new Map<string, { spec: DataPointField; operations: string[] }>();
+	for (const [operation, specs] of operations) {
+		for (const spec of specs.filter((entry) => entry.legacy)) {
+			const entry = byName.get(spec.field.name) ?? { spec, operations: [] };
+			entry.operations.push(operation);
+			byName.set(spec.field.name, entry);
+		}
 	}
-	properties.push({
-		displayName: 'Date From',
-		name: 'dateFrom',
-		type: 'string',
-		default: '-30d',
-		placeholder: 'e.g. -30d or 2024-01-01',
-		description: 'Start of the date range: relative (-7d, -4w, -3m, -1mStart, all) or a date',
-		displayOptions: { show: { insightSource: ['defined'] } },
-	});
-	if (kind !== 'funnelCorrelation') {
-		properties.push({
-			displayName: 'Interval',
-			name: 'interval',
-			type: 'options',
-			options: [
-				{ name: 'Day', value: 'day' },
-				{ name: 'Hour', value: 'hour' },
-				{ name: 'Month', value: 'month' },
-				{ name: 'Week', value: 'week' },
-			],
-			default: 'day',
-			description:
-				kind === 'funnel'
-					? 'Length of the periods of a conversion-over-time funnel'
-					: kind === 'stickiness'
-						? 'What an active interval is (active on N days, weeks, ...)'
-						: 'Length of each point of the chart',
-			displayOptions:
-				kind === 'funnel'
-					? { show: { insightSource: ['defined'], funnelVizType: ['trends'] } }
-					: { show: { insightSource: ['defined'] } },
-		});
-	}
-	properties.push(settingsProperty(kind));
-	return properties;
+	return [...byName.values()].map(({ spec, operations: shownFor }) => ({
+		...spec.field,
+		required: false,
+		displayOptions: {
+			// shown only while it holds a value: `gt ''` is false for no value and for ''
+			show: { resource: ['insight'], operation: shownFor, [spec.field.name]: [{ _cnd: { gt: '' } }] },
+			...(spec.emptyValue ? { hide: { [spec.field.name]: [spec.emptyValue] } } : {}),
+		},
+	}));
+}
+
+/** The Data Point Options collection (saved insights and raw JSON) of the operation's data point fields. */
+export function dataPointOptionsProperty(specs: DataPointField[]): INodeProperties {
+	return {
+		displayName: 'Data Point Options',
+		name: 'dataPointOptions',
+		type: 'collection',
+		placeholder: 'Add data point option',
+		default: {},
+		description: 'Parts of the data point that only some insights have (a breakdown, conversion over time, a comparison)',
+		displayOptions: { show: { insightSource: SAVED_OR_JSON } },
+		options: specs.map(({ field }) => {
+			const copy: INodeProperties = { ...field, required: false };
+			delete copy.displayOptions;
+			return copy;
+		}),
+	};
 }
 
 /** The Options collection of an insight operation. */
-export function insightOptionsProperty(kind: InsightKind): INodeProperties {
+export function insightOptionsProperty(kind: InsightKind, extra: INodeProperties[] = []): INodeProperties {
 	const options: INodeProperties[] = [
 		{
 			displayName: 'Bypass Cache',
@@ -364,7 +212,7 @@ export function insightOptionsProperty(kind: InsightKind): INodeProperties {
 				'Whether to make PostHog recompute the result instead of answering from its cache (slower, counts against the query limits)',
 		},
 	];
-	if (kind === 'funnel' || kind === 'funnelCorrelation' || kind === 'trends') {
+	if (kind === 'funnel' || kind === 'funnelCorrelation' || kind === 'trends' || kind === 'paths') {
 		options.push({
 			displayName: 'Include Recordings',
 			name: 'includeRecordings',
@@ -374,14 +222,17 @@ export function insightOptionsProperty(kind: InsightKind): INodeProperties {
 				'Whether to add matched_recordings to each person: the session recordings with the events behind the data point',
 		});
 	}
-	options.push({
-		displayName: 'Page Size',
-		name: 'pageSize',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 50000 },
-		default: 1000,
-		description: 'Persons per query to PostHog (at most 50,000; every page is a separate query)',
-	});
+	options.push(
+		{
+			displayName: 'Page Size',
+			name: 'pageSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 50000 },
+			default: 1000,
+			description: 'Persons per query to PostHog (at most 50,000; every page is a separate query)',
+		},
+		...extra,
+	);
 	return {
 		displayName: 'Options',
 		name: 'options',

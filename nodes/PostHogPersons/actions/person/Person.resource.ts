@@ -18,7 +18,7 @@ import * as split from './split.operation';
 import * as update from './update.operation';
 import * as verifyDeletion from './verifyDeletion.operation';
 
-export const personOperations: Record<string, OperationModule> = {
+export const personOperations = {
 	bulkDelete,
 	deletePerson,
 	deleteProperties,
@@ -35,7 +35,7 @@ export const personOperations: Record<string, OperationModule> = {
 	split,
 	update,
 	verifyDeletion,
-};
+} satisfies Record<string, OperationModule>;
 
 export const personDescription: INodeProperties[] = [
 	{

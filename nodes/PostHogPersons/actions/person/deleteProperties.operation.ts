@@ -6,23 +6,24 @@ import { recordItems } from '../../helpers/items';
 import { runPerItem } from '../../helpers/perItem';
 import { apiRequest } from '../../transport';
 import { personLocator } from '../descriptions/personLocator';
+import { propertyNameLocator } from '../descriptions/pickers';
 
 /** PostHog's cap on keys per delete_property call (persons-api.md §8.11). */
 export const DELETE_PROPERTY_MAX_KEYS = 1000;
 
 const properties: INodeProperties[] = [
 	personLocator,
-	{
-		displayName: 'Property Names',
-		name: 'propertyKeys',
-		type: 'string',
-		typeOptions: { rows: 2 },
-		default: '',
-		required: true,
-		placeholder: 'e.g. phone, address',
-		description:
-			'Person properties to remove ($unset), up to 1000. Typed text: one name per line, or names separated by commas. An expression gives one name, or a list of names. Names the person does not have are ignored by PostHog.',
-	},
+	propertyNameLocator(
+		{
+			displayName: 'Property Names',
+			name: 'propertyKeys',
+			required: true,
+			description:
+				'Person properties to remove ($unset), up to 1000: pick one from the list (needs the scope property_definition:read), or type names, one per line or separated by commas. An expression gives one name, or a list of names. Names the person does not have are ignored by PostHog.',
+		},
+		'searchPersonPropertyNames',
+		'e.g. phone, address',
+	),
 ];
 
 const displayOptions = { show: { resource: ['person'], operation: ['deleteProperties'] } };

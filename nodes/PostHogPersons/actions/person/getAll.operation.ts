@@ -6,6 +6,7 @@ import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
 import { requestAllPages } from '../../transport';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
+import { cohortLocator } from '../descriptions/pickers';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,
@@ -16,14 +17,11 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add filter',
 		default: {},
 		options: [
-			{
-				displayName: 'Cohort ID',
+			cohortLocator({
+				displayName: 'Cohort',
 				name: 'cohortId',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 1,
-				description: 'Only persons in this cohort (its numeric ID, from the cohort URL)',
-			},
+				description: 'Only persons in this cohort: pick it (the list needs the scope cohort:read), or give its URL or numeric ID',
+			}),
 			{
 				displayName: 'Distinct ID',
 				name: 'distinctId',
@@ -99,6 +97,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+		if (filters.cohortId !== undefined) filters.cohortId = this.getNodeParameter('filters.cohortId', itemIndex, '', { extractValue: true }) as string;
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const pageSize = Number(options.pageSize ?? 1000);
 		const persons = await requestAllPages.call(

@@ -1,15 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { dateText, isIsoDate } from '../../helpers/dates';
 import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
+import { readPersonRef } from '../../helpers/person';
 import { checkPersonId, isUuid } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { outputProperties } from '../descriptions/output';
 import { personLocator } from '../descriptions/personLocator';
-
-const ISO_RE =
-	/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 const properties: INodeProperties[] = [
 	{
@@ -41,32 +40,10 @@ const displayOptions = { show: { resource: ['person'], operation: ['getPropertie
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-function daysInMonth(year: number, month: number): number {
-	return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
 /** The timestamp as PostHog's ISO parser accepts it, or a NodeOperationError. */
 export function readTimestamp(ctx: IExecuteFunctions, itemIndex: number): string {
-	const raw = ctx.getNodeParameter('timestamp', itemIndex, '') as unknown;
-	let text: string;
-	if (raw instanceof Date) {
-		text = Number.isNaN(raw.getTime()) ? '' : raw.toISOString();
-	} else if (raw !== null && typeof raw === 'object' && typeof (raw as { toISO?: unknown }).toISO === 'function') {
-		text = String((raw as { toISO: () => string | null }).toISO() ?? '');
-	} else {
-		text = String(raw ?? '').trim();
-	}
-	const match = ISO_RE.exec(text);
-	const valid =
-		match !== null &&
-		Number(match[2]) >= 1 &&
-		Number(match[2]) <= 12 &&
-		Number(match[3]) >= 1 &&
-		Number(match[3]) <= daysInMonth(Number(match[1]), Number(match[2])) &&
-		Number(match[4] ?? 0) < 24 &&
-		Number(match[5] ?? 0) < 60 &&
-		Number(match[6] ?? 0) < 60;
-	if (!valid) {
+	const text = dateText(ctx.getNodeParameter('timestamp', itemIndex, ''));
+	if (!isIsoDate(text)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
 			text === '' ? 'No timestamp given' : `"${text}" is not an ISO 8601 timestamp`,
@@ -83,8 +60,9 @@ export function readTimestamp(ctx: IExecuteFunctions, itemIndex: number): string
 async function readIdentifier(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const node = ctx.getNode();
 	const locator = ctx.getNodeParameter('person', itemIndex) as INodeParameterResourceLocator | string;
-	const mode = typeof locator === 'object' ? locator.mode : 'id';
-	const value = String(typeof locator === 'object' ? (locator.value ?? '') : locator).trim();
+	let mode = typeof locator === 'object' ? locator.mode : 'id';
+	let value = String(typeof locator === 'object' ? (locator.value ?? '') : locator).trim();
+	if (mode === 'url') ({ mode, value } = readPersonRef(ctx, itemIndex));
 	if (mode === 'distinctId') {
 		if (value === '') {
 			throw new NodeOperationError(node, 'No distinct ID given', {

@@ -6,18 +6,16 @@ import { requiredText } from '../../helpers/validation';
 import { emitRecords } from '../../helpers/output';
 import { apiRequest } from '../../transport';
 import { outputProperties } from '../descriptions/output';
+import { propertyNameLocator } from '../descriptions/pickers';
 
 const properties: INodeProperties[] = [
-	{
+	propertyNameLocator({
 		displayName: 'Property Name',
 		name: 'propertyKey',
-		type: 'string',
-		default: '',
 		required: true,
-		placeholder: 'e.g. plan',
 		description:
-			'The person property whose values to list, each with the number of persons that have it. Unknown and restricted properties give no values.',
-	},
+			'The person property whose values to list, each with the number of persons that have it: pick it (the list needs the scope property_definition:read) or type its name. Unknown and restricted properties give no values.',
+	}),
 	{
 		displayName: 'Value Contains',
 		name: 'valueContains',

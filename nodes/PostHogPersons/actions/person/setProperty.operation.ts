@@ -6,21 +6,20 @@ import { runPerItem } from '../../helpers/perItem';
 import { parseJsonParameter, requiredText } from '../../helpers/validation';
 import { apiRequest } from '../../transport';
 import { personLocator } from '../descriptions/personLocator';
+import { propertyNameLocator } from '../descriptions/pickers';
 import { ASYNC_SET_NOTE } from './update.operation';
 
 type ValueType = 'string' | 'number' | 'boolean' | 'json';
 
 const properties: INodeProperties[] = [
 	personLocator,
-	{
+	propertyNameLocator({
 		displayName: 'Property Name',
 		name: 'propertyKey',
-		type: 'string',
-		default: '',
 		required: true,
-		placeholder: 'e.g. plan',
-		description: 'Name of the person property to set; it is created if the person does not have it yet',
-	},
+		description:
+			'The person property to set: pick it (the list needs the scope property_definition:read) or type its name; it is created if the person does not have it yet',
+	}),
 	{
 		displayName: 'Value Type',
 		name: 'valueType',

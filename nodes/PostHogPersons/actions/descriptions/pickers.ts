@@ -1,0 +1,195 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/**
+ * Fields that pick something PostHog can list (resource locators): a searchable list in the
+ * editor (methods/listSearch), and a mode to type the value (or map it with an expression).
+ * Each factory takes the rest of the field (name, display name, description, displayOptions).
+ */
+
+type FieldBase = Pick<INodeProperties, 'displayName' | 'name'> & Partial<INodeProperties>;
+
+function searchable(method: string) {
+	return { searchListMethod: method, searchable: true, searchFilterRequired: false };
+}
+
+/** An event name, from PostHog's event definitions (scope event_definition:read) or typed. */
+export function eventNameLocator(base: FieldBase): INodeProperties {
+	return {
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		...base,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Search events…',
+				typeOptions: searchable('searchEventNames'),
+			},
+			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'e.g. $pageview or signed_up' },
+		],
+	};
+}
+
+/**
+ * A property name. `searchPersonPropertyNames` lists person properties, `searchEventPropertyNames`
+ * event properties; `searchPropertyNames` lists event or person properties after the field's
+ * sibling Type / Breakdown Type.
+ */
+export function propertyNameLocator(
+	base: FieldBase,
+	method: 'searchPersonPropertyNames' | 'searchEventPropertyNames' | 'searchPropertyNames' = 'searchPersonPropertyNames',
+	placeholder = 'e.g. plan',
+): INodeProperties {
+	return {
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		...base,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Search properties…',
+				typeOptions: searchable(method),
+			},
+			{ displayName: 'By Name', name: 'name', type: 'string', placeholder },
+		],
+	};
+}
+
+/** An action (scope action:read), by its numeric ID. */
+export function actionLocator(base: FieldBase): INodeProperties {
+	return {
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		...base,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Search actions…',
+				typeOptions: searchable('searchActions'),
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 12',
+				hint: "The number at the end of the action's URL in PostHog (…/data-management/actions/12)",
+				validation: [{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'Enter the numeric ID of the action' } }],
+			},
+		],
+	};
+}
+
+/** A cohort (scope cohort:read): from the list, its URL or its numeric ID. */
+export function cohortLocator(base: FieldBase): INodeProperties {
+	return {
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		...base,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Search cohorts…',
+				typeOptions: searchable('searchCohorts'),
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: 'e.g. https://us.posthog.com/project/1/cohorts/42',
+				extractValue: { type: 'regex', regex: '/cohorts/(\\d+)' },
+				validation: [
+					{ type: 'regex', properties: { regex: '\\s*https?://.+/cohorts/\\d+([/?#].*)?\\s*', errorMessage: 'Enter the address of a cohort in PostHog' } },
+				],
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 42',
+				validation: [{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'Enter the numeric ID of the cohort' } }],
+			},
+		],
+	};
+}
+
+/**
+ * A saved insight (scope insight:read): from the list (only insights the operation can read),
+ * its URL, or its short ID / numeric ID.
+ */
+export function insightLocator(base: FieldBase): INodeProperties {
+	return {
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		...base,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Search saved insights…',
+				typeOptions: searchable('searchInsights'),
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: 'e.g. https://us.posthog.com/project/1/insights/AbC123xy',
+				extractValue: { type: 'regex', regex: '/insights/([A-Za-z0-9_-]+)' },
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '\\s*https?://.+/insights/[A-Za-z0-9_-]+([/?#].*)?\\s*', errorMessage: 'Enter the address of an insight in PostHog' },
+					},
+				],
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. AbC123xy or 42',
+				hint: "The short ID at the end of the insight's URL, or its numeric ID",
+			},
+		],
+	};
+}
+
+/** A node of a paths insight (`<step>_<page or event>`), listed from the insight's paths. */
+export function pathNodeLocator(base: FieldBase, method: 'searchPathNodes' | 'searchPathNextNodes'): INodeProperties {
+	return {
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		...base,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Search the nodes of the paths…',
+				typeOptions: searchable(method),
+			},
+			{
+				displayName: 'By Key',
+				name: 'key',
+				type: 'string',
+				placeholder: 'e.g. 2_https://example.com/pricing',
+				hint: 'The step (from 1), an underscore and the page or event, exactly as in the paths: 2_https://example.com/pricing',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*\\d+_.+',
+							errorMessage: 'A node key is the step, an underscore and the page or event, e.g. 2_https://example.com/pricing',
+						},
+					},
+				],
+			},
+		],
+	};
+}

@@ -1,0 +1,47 @@
+import type { IExecuteFunctions, ILoadOptionsFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/**
+ * Reading node parameters the same way while a workflow runs (one input item, expressions
+ * resolved) and while the editor loads a list (the fields as they stand in the panel), so the
+ * code that turns fields into a query is written once for both.
+ */
+export type ParameterReader = (name: string, fallback?: unknown, options?: { extractValue?: boolean }) => unknown;
+
+/** The parameters of one input item during execution. */
+export function itemParameters(ctx: IExecuteFunctions, itemIndex: number): ParameterReader {
+	return (name, fallback, options) =>
+		ctx.getNodeParameter(name, itemIndex, fallback as never, options?.extractValue ? { extractValue: true } : undefined);
+}
+
+function hasExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(hasExpression);
+	if (value !== null && typeof value === 'object') return Object.values(value).some(hasExpression);
+	return false;
+}
+
+/**
+ * The parameters as the panel holds them, for list searches. Expressions cannot be resolved
+ * there (they depend on input items): a field holding one is an error naming it.
+ */
+export function panelParameters(ctx: ILoadOptionsFunctions, purpose: string): ParameterReader {
+	return (name, fallback, options) => {
+		const raw = ctx.getCurrentNodeParameter(name);
+		if (raw === undefined || raw === null) return fallback;
+		if (hasExpression(raw)) {
+			throw new NodeOperationError(ctx.getNode(), `${purpose} needs the fields of this node without expressions`, {
+				description: `The field "${name}" holds an expression, which only has a value when the workflow runs. Give it a fixed value to see the list, or type the value yourself instead of picking it from the list.`,
+			});
+		}
+		return options?.extractValue ? ctx.getCurrentNodeParameter(name, { extractValue: true }) : raw;
+	};
+}
+
+/** The value of a resource locator read without `extractValue` (inside collections), or the value itself. */
+export function locatorValue(value: unknown): unknown {
+	if (value !== null && typeof value === 'object' && 'mode' in value && 'value' in value) {
+		return (value as INodeParameterResourceLocator).value;
+	}
+	return value;
+}
