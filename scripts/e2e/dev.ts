@@ -1,8 +1,8 @@
 /**
- * `npm run dev`: real n8n 2.41.1 with this package, the PostHog sandbox and the example
- * workflows, for trying the node in n8n's editor.
+ * `npm run dev`: real n8n (2.41.1, or `-- --n8n=<version>` of e2e/host-*) with this package,
+ * the PostHog sandbox and the example workflows, for trying the node in n8n's editor.
  *
- *   - installs the n8n host into .e2e/host on the first run (a few minutes; later runs skip it),
+ *   - installs the n8n host on the first run (a few minutes; later runs skip it; see lib/host.ts),
  *   - builds + packs this package and installs the tarball into .e2e/dev/home/.n8n/nodes,
  *   - starts the sandbox on 127.0.0.1:5690 (SANDBOX_PORT; a free port when taken) and imports
  *     the credential "PostHog sandbox" pointing at it, plus every examples/*.json workflow
@@ -10,7 +10,8 @@
  *   - starts n8n on http://127.0.0.1:5678 (N8N_PORT) and creates / logs in the owner,
  *   - stops everything (by PID) on Ctrl-C.
  *
- * The user folder (.e2e/dev/home) is kept between runs: the owner, your own workflows and
+ * The user folder (.e2e/dev/home; .e2e/dev/home-<version> for other n8n versions, as their
+ * databases differ) is kept between runs: the owner, your own workflows and
  * executions stay. The credential and the examples are imported again only when they changed
  * (an import overwrites edits made to the example workflows in n8n). Delete .e2e/dev to start
  * from scratch.
@@ -21,6 +22,7 @@ import * as path from 'node:path';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { ensureHost } from './install';
+import { activateWorkflowArgs, hostVersions, n8nHost } from './lib/host';
 import { N8nClient, n8nCli, startN8n, type N8nInstance, type N8nServer, type Owner } from './lib/n8n';
 import { E2E_DIR, LOGS_DIR, ROOT } from './lib/paths';
 import { buildPackage, installPackage, packPackage } from './lib/pkg';
@@ -38,8 +40,10 @@ import {
 
 export const DEV_DIR = path.join(E2E_DIR, 'dev');
 export const DEV_STATE = path.join(DEV_DIR, 'state.json');
-const USER_FOLDER = path.join(DEV_DIR, 'home');
-const IMPORTED = path.join(DEV_DIR, 'imported.sha256');
+const HOST = n8nHost();
+const NEWEST = hostVersions().slice(-1)[0];
+const USER_FOLDER = path.join(DEV_DIR, HOST.version === NEWEST ? 'home' : `home-${HOST.version}`);
+const IMPORTED = path.join(USER_FOLDER, 'imported.sha256');
 const DEFAULT_SANDBOX_PORT = 5690;
 
 export const DEV_OWNER: Owner = {
@@ -82,8 +86,8 @@ export async function startDev(): Promise<DevEnvironment> {
 	if (await portInUse(port)) {
 		throw new Error(`127.0.0.1:${port} is in use (another n8n / npm run dev?). Stop it or set N8N_PORT.`);
 	}
-	const host = await ensureHost();
-	if (host.installed) log(`n8n host installed in ${seconds(host.ms)}`);
+	const host = await ensureHost(HOST);
+	if (host.installed) log(`n8n ${HOST.version} host installed in ${seconds(host.ms)}`);
 	log('building and packing the package ...');
 	await buildPackage();
 	const tarball = await packPackage();
@@ -100,7 +104,7 @@ export async function startDev(): Promise<DevEnvironment> {
 	onCleanup(() => sandbox.stop());
 	log(`sandbox at ${sandbox.url}`);
 
-	const instance: N8nInstance = { userFolder: USER_FOLDER, port, logName: 'dev' };
+	const instance: N8nInstance = { host: HOST, userFolder: USER_FOLDER, port, logName: 'dev' };
 	const credentialFile = path.join(DEV_DIR, 'credentials.json');
 	writeCredentialFile(credentialFile, { url: sandbox.url, projectId: sandbox.projectId, apiKey: sandbox.keys.all });
 	const files = devWorkflowFiles();
@@ -123,7 +127,7 @@ export async function startDev(): Promise<DevEnvironment> {
 		await n8nCli(instance, ['import:credentials', `--input=${credentialFile}`]);
 		await n8nCli(instance, ['import:workflow', '--separate', `--input=${workflowDir}`]);
 		// form workflows are published so that their form URL works right away
-		for (const { workflow } of forms) await n8nCli(instance, ['publish:workflow', `--id=${workflow.id}`], { allowFailure: true });
+		for (const { workflow } of forms) await n8nCli(instance, activateWorkflowArgs(HOST, workflow.id), { allowFailure: true });
 		fs.writeFileSync(IMPORTED, digest);
 	}
 	if (isStopping()) throw new Error('interrupted');
@@ -157,7 +161,7 @@ export async function startDev(): Promise<DevEnvironment> {
 	const startMs = Date.now() - started;
 	const lines = [
 		'',
-		`n8n ${server.url} is ready (started in ${seconds(startMs)})`,
+		`n8n ${HOST.version} ${server.url} is ready (started in ${seconds(startMs)})`,
 		'',
 		`  Open        ${server.url}/signin`,
 		`  Log in      ${DEV_OWNER.email} / ${DEV_OWNER.password}`,

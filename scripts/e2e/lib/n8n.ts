@@ -1,14 +1,18 @@
 /**
- * Real n8n 2.41.1 (from .e2e/host) driven through its CLI, its HTTP server and its REST API.
+ * Real n8n (one of the installed hosts, see host.ts) driven through its CLI, its HTTP server and
+ * its REST API.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { node24Env } from '../install';
-import { LOGS_DIR, N8N_BIN, NODE24 } from './paths';
+import { versionEnv, type N8nHost } from './host';
+import { LOGS_DIR } from './paths';
 import { freePort, log, portInUse, runCommand, startProcess, stop, tail, type RunResult, type Running } from './procs';
 
 export interface N8nInstance {
+	/** the installed n8n version this instance runs */
+	host: N8nHost;
 	/** N8N_USER_FOLDER (n8n keeps its config and SQLite database in <userFolder>/.n8n) */
 	userFolder: string;
 	port: number;
@@ -26,7 +30,7 @@ export function baseUrl(instance: N8nInstance): string {
 export function n8nEnv(instance: N8nInstance, brokerPort: number): NodeJS.ProcessEnv {
 	const url = `${baseUrl(instance)}/`;
 	const env: NodeJS.ProcessEnv = {
-		...node24Env(),
+		...node24Env(instance.host),
 		N8N_USER_FOLDER: instance.userFolder,
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
@@ -46,10 +50,10 @@ export function n8nEnv(instance: N8nInstance, brokerPort: number): NodeJS.Proces
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
 		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_LOG_LEVEL: 'info',
+		...versionEnv(instance.host),
 		...instance.env,
 	};
 	// an n8n of the developer's own shell must not leak in
@@ -69,7 +73,7 @@ export async function n8nCli(
 	options: { allowFailure?: boolean; timeoutMs?: number } = {},
 ): Promise<RunResult> {
 	const brokerPort = await freePort();
-	return await runCommand(`n8n ${args[0]}`, NODE24, [N8N_BIN, ...args], {
+	return await runCommand(`n8n ${args[0]}`, instance.host.node24, [instance.host.n8nBin, ...args], {
 		cwd: instance.userFolder,
 		env: n8nEnv(instance, brokerPort),
 		logFile: logFile(instance, 'cli'),
@@ -103,13 +107,13 @@ export interface N8nServer {
 	stop(): Promise<void>;
 }
 
-/** `n8n start`, waiting for /healthz/readiness. */
+/** `n8n start`, waiting for /healthz/readiness and the REST API. */
 export async function startN8n(instance: N8nInstance, options: { timeoutMs?: number } = {}): Promise<N8nServer> {
 	if (await portInUse(instance.port)) throw new Error(`port ${instance.port} is already in use`);
 	const brokerPort = await freePort();
 	const file = logFile(instance, 'server');
 	const started = Date.now();
-	const proc = startProcess('n8n start', NODE24, [N8N_BIN, 'start'], {
+	const proc = startProcess('n8n start', instance.host.node24, [instance.host.n8nBin, 'start'], {
 		cwd: instance.userFolder,
 		env: n8nEnv(instance, brokerPort),
 		logFile: file,
@@ -120,12 +124,11 @@ export async function startN8n(instance: N8nInstance, options: { timeoutMs?: num
 		if (proc.exitCode() !== undefined) {
 			throw new Error(`n8n start exited with code ${proc.exitCode()} before it was ready. Log tail (${file}):\n${tail(file)}`);
 		}
-		try {
-			const res = await fetch(`${url}/healthz/readiness`);
-			if (res.status === 200) break;
-		} catch {
-			// not listening yet
-		}
+		// n8n 1.x answers /healthz/readiness before its REST API is mounted: wait for both
+		const ready = await fetch(`${url}/healthz/readiness`)
+			.then(async (res) => res.status === 200 && (await fetch(`${url}/rest/settings`)).status === 200)
+			.catch(() => false);
+		if (ready) break;
 		if (Date.now() > deadline) {
 			await stop(proc);
 			throw new Error(`n8n did not become ready within ${(options.timeoutMs ?? 120_000) / 1000} s. Log tail (${file}):\n${tail(file)}`);

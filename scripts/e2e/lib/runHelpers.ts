@@ -5,13 +5,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { Sandbox } from '../../../sandbox';
+import type { Sandbox, SandboxOptions } from '../../../sandbox';
 import type { Scenario } from './checks';
 import { n8nCli, parseRawOutput, type N8nClient, type N8nInstance, type N8nServer } from './n8n';
+import type { QueueStack } from './queueMode';
 import { ROOT } from './paths';
 import { seconds } from './procs';
 
-/** Everything a scenario can use; `client` and `server` exist from the server stage on. */
+/**
+ * Everything a scenario can use; `client` and `server` exist from the server stage on (in the
+ * queue stage: the main process), `queue` only in the queue stage.
+ */
 export interface E2eEnv {
 	instance: N8nInstance;
 	sandbox: Sandbox;
@@ -19,17 +23,21 @@ export interface E2eEnv {
 	runDir: string;
 	client?: N8nClient;
 	server?: N8nServer;
+	queue?: QueueStack;
 }
 
 /**
  * One end-to-end scenario. `prepare` returns the workflows to import (and which of them to publish
  * before n8n starts); `run` asserts on n8n's results and on the sandbox. Stage `cli` runs with
- * `n8n execute` before the server starts, stage `server` after `n8n start`.
+ * `n8n execute` before the server starts, stage `server` after `n8n start`; stage `queue` runs in
+ * n8n's queue mode (main + workers, Redis, PostgreSQL), only with `--queue` or when named in
+ * `--only`, against a sandbox of its own started with `sandbox` (queue scenarios only).
  */
 export interface E2eScenario {
 	key: string;
 	title: string;
-	stage: 'cli' | 'server';
+	stage: 'cli' | 'server' | 'queue';
+	sandbox?: SandboxOptions;
 	prepare?(s: Scenario, env: E2eEnv): { workflows: WorkflowLike[]; publish?: string[] };
 	run(s: Scenario, env: E2eEnv): Promise<void>;
 }
@@ -101,17 +109,33 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
 	}
 }
 
-export async function postForm(url: string, fields: Record<string, string>): Promise<{ status: number; text: string; attempts: number }> {
+/**
+ * POSTs to a production webhook or form URL. n8n can answer ready before the webhooks of published
+ * workflows are registered: a 404 is retried for up to 20 s.
+ */
+async function postRegistered(url: string, makeInit: () => RequestInit): Promise<{ status: number; text: string; attempts: number }> {
 	let attempts = 0;
 	const deadline = Date.now() + 20_000;
 	for (;;) {
 		attempts++;
-		const form = new FormData();
-		for (const [key, value] of Object.entries(fields)) form.append(key, value);
-		const res = await fetch(url, { method: 'POST', body: form });
+		const res = await fetch(url, { method: 'POST', ...makeInit() });
 		const text = await res.text();
-		// n8n can answer ready before the published workflows' webhooks are registered
 		if (res.status !== 404 || Date.now() > deadline) return { status: res.status, text, attempts };
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
+}
+
+/** Submits a form as a browser does (multipart fields `field-0`, `field-1`, ...). */
+export async function postForm(url: string, fields: Record<string, string>): Promise<{ status: number; text: string; attempts: number }> {
+	return await postRegistered(url, () => {
+		const form = new FormData();
+		for (const [key, value] of Object.entries(fields)) form.append(key, value);
+		return { body: form };
+	});
+}
+
+/** Calls a webhook with a JSON body. */
+export async function postJson(url: string, body: unknown): Promise<{ status: number; text: string; attempts: number }> {
+	const text = JSON.stringify(body);
+	return await postRegistered(url, () => ({ body: text, headers: { 'content-type': 'application/json' } }));
 }

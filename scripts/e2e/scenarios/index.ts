@@ -1,7 +1,7 @@
 /**
  * The end-to-end scenarios, in running order within their stage ("cli" ones run with
- * `n8n execute` before n8n starts, "server" ones after). A new scenario is a file in this folder
- * exporting an E2eScenario, added here.
+ * `n8n execute` before n8n starts, "server" ones after, "queue" ones in queue mode with
+ * `--queue`). A new scenario is a file in this folder exporting an E2eScenario, added here.
  */
 import type { E2eScenario } from '../lib/runHelpers';
 import { exportScenario } from './export';
@@ -10,6 +10,7 @@ import { listScenario } from './list';
 import { personsExportScenario } from './personsExport';
 import { pathsScenario } from './paths';
 import { pickersScenario } from './pickers';
+import { queueScenario } from './queue';
 import { retentionScenario } from './retention';
 import { typesScenario } from './types';
 import { verifyScenario } from './verify';
@@ -24,4 +25,5 @@ export const SCENARIOS: E2eScenario[] = [
 	pickersScenario,
 	formScenario,
 	verifyScenario,
+	queueScenario,
 ];

@@ -9,22 +9,11 @@ import type { Sandbox } from '../../../sandbox';
 import type { Scenario } from '../lib/checks';
 import type { N8nClient, N8nServer } from '../lib/n8n';
 import { ROOT } from '../lib/paths';
-import { logged, nodeOutput, rel, waitFor, type E2eScenario, type RunData } from '../lib/runHelpers';
+import { logged, nodeOutput, postJson, rel, waitFor, type E2eScenario, type RunData } from '../lib/runHelpers';
 import { postHogNodes, prepareWorkflow, readWorkflow, type WorkflowFile } from '../lib/setup';
 import { gdprSubmissions } from './form';
 
 let workflow: WorkflowFile | undefined;
-
-async function postJson(url: string, body: unknown): Promise<{ status: number; attempts: number }> {
-	const deadline = Date.now() + 20_000;
-	for (let attempts = 1; ; attempts++) {
-		const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-		await res.text();
-		// n8n can answer ready before the published workflows' webhooks are registered
-		if (res.status !== 404 || Date.now() > deadline) return { status: res.status, attempts };
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
 
 async function scenarioVerify(s: Scenario, client: N8nClient, server: N8nServer, sandbox: Sandbox, workflow: WorkflowFile): Promise<void> {
 	s.require(gdprSubmissions.length === 3 && gdprSubmissions.every((x) => x.receipt), 'the "form" scenario ran first and kept its three receipts');
