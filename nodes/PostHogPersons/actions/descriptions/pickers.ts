@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
 /**
  * Fields that pick something PostHog can list (resource locators): a searchable list in the
@@ -8,12 +8,15 @@ import type { INodeProperties } from 'n8n-workflow';
 
 type FieldBase = Pick<INodeProperties, 'displayName' | 'name'> & Partial<INodeProperties>;
 
-function searchable(method: string) {
-	return { searchListMethod: method, searchable: true, searchFilterRequired: false };
+/** What a picker adds to "From List": the list search method, its placeholder, and the modes to type the value. */
+interface ListLocatorModes {
+	method: string;
+	placeholder: string;
+	modes: INodePropertyMode[];
 }
 
-/** An event name, from PostHog's event definitions (scope event_definition:read) or typed. */
-export function eventNameLocator(base: FieldBase): INodeProperties {
+/** A resource locator whose first mode is "From List" (searched with `method`), then the typed `modes`. */
+export function listLocator(base: FieldBase, { method, placeholder, modes }: ListLocatorModes): INodeProperties {
 	return {
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
@@ -23,12 +26,21 @@ export function eventNameLocator(base: FieldBase): INodeProperties {
 				displayName: 'From List',
 				name: 'list',
 				type: 'list',
-				placeholder: 'Search events…',
-				typeOptions: searchable('searchEventNames'),
+				placeholder,
+				typeOptions: { searchListMethod: method, searchable: true, searchFilterRequired: false },
 			},
-			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'e.g. $pageview or signed_up' },
+			...modes,
 		],
 	};
+}
+
+/** An event name, from PostHog's event definitions (scope event_definition:read) or typed. */
+export function eventNameLocator(base: FieldBase): INodeProperties {
+	return listLocator(base, {
+		method: 'searchEventNames',
+		placeholder: 'Search events…',
+		modes: [{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'e.g. $pageview or signed_up' }],
+	});
 }
 
 /**
@@ -41,37 +53,19 @@ export function propertyNameLocator(
 	method: 'searchPersonPropertyNames' | 'searchEventPropertyNames' | 'searchPropertyNames' = 'searchPersonPropertyNames',
 	placeholder = 'e.g. plan',
 ): INodeProperties {
-	return {
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		...base,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Search properties…',
-				typeOptions: searchable(method),
-			},
-			{ displayName: 'By Name', name: 'name', type: 'string', placeholder },
-		],
-	};
+	return listLocator(base, {
+		method,
+		placeholder: 'Search properties…',
+		modes: [{ displayName: 'By Name', name: 'name', type: 'string', placeholder }],
+	});
 }
 
 /** An action (scope action:read), by its numeric ID. */
 export function actionLocator(base: FieldBase): INodeProperties {
-	return {
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		...base,
+	return listLocator(base, {
+		method: 'searchActions',
+		placeholder: 'Search actions…',
 		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Search actions…',
-				typeOptions: searchable('searchActions'),
-			},
 			{
 				displayName: 'By ID',
 				name: 'id',
@@ -81,23 +75,15 @@ export function actionLocator(base: FieldBase): INodeProperties {
 				validation: [{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'Enter the numeric ID of the action' } }],
 			},
 		],
-	};
+	});
 }
 
 /** A cohort (scope cohort:read): from the list, its URL or its numeric ID. */
 export function cohortLocator(base: FieldBase): INodeProperties {
-	return {
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		...base,
+	return listLocator(base, {
+		method: 'searchCohorts',
+		placeholder: 'Search cohorts…',
 		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Search cohorts…',
-				typeOptions: searchable('searchCohorts'),
-			},
 			{
 				displayName: 'By URL',
 				name: 'url',
@@ -105,7 +91,10 @@ export function cohortLocator(base: FieldBase): INodeProperties {
 				placeholder: 'e.g. https://us.posthog.com/project/1/cohorts/42',
 				extractValue: { type: 'regex', regex: '/cohorts/(\\d+)' },
 				validation: [
-					{ type: 'regex', properties: { regex: '\\s*https?://.+/cohorts/\\d+([/?#].*)?\\s*', errorMessage: 'Enter the address of a cohort in PostHog' } },
+					{
+						type: 'regex',
+						properties: { regex: '\\s*https?://.+/cohorts/\\d+([/?#].*)?\\s*', errorMessage: 'Enter the address of a cohort in PostHog' },
+					},
 				],
 			},
 			{
@@ -116,7 +105,7 @@ export function cohortLocator(base: FieldBase): INodeProperties {
 				validation: [{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'Enter the numeric ID of the cohort' } }],
 			},
 		],
-	};
+	});
 }
 
 /**
@@ -124,18 +113,10 @@ export function cohortLocator(base: FieldBase): INodeProperties {
  * its URL, or its short ID / numeric ID.
  */
 export function insightLocator(base: FieldBase): INodeProperties {
-	return {
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		...base,
+	return listLocator(base, {
+		method: 'searchInsights',
+		placeholder: 'Search saved insights…',
 		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Search saved insights…',
-				typeOptions: searchable('searchInsights'),
-			},
 			{
 				displayName: 'By URL',
 				name: 'url',
@@ -145,7 +126,10 @@ export function insightLocator(base: FieldBase): INodeProperties {
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: '\\s*https?://.+/insights/[A-Za-z0-9_-]+([/?#].*)?\\s*', errorMessage: 'Enter the address of an insight in PostHog' },
+						properties: {
+							regex: '\\s*https?://.+/insights/[A-Za-z0-9_-]+([/?#].*)?\\s*',
+							errorMessage: 'Enter the address of an insight in PostHog',
+						},
 					},
 				],
 			},
@@ -157,23 +141,15 @@ export function insightLocator(base: FieldBase): INodeProperties {
 				hint: "The short ID at the end of the insight's URL, or its numeric ID",
 			},
 		],
-	};
+	});
 }
 
 /** A node of a paths insight (`<step>_<page or event>`), listed from the insight's paths. */
 export function pathNodeLocator(base: FieldBase, method: 'searchPathNodes' | 'searchPathNextNodes'): INodeProperties {
-	return {
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		...base,
+	return listLocator(base, {
+		method,
+		placeholder: 'Search the nodes of the paths…',
 		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Search the nodes of the paths…',
-				typeOptions: searchable(method),
-			},
 			{
 				displayName: 'By Key',
 				name: 'key',
@@ -191,5 +167,5 @@ export function pathNodeLocator(base: FieldBase, method: 'searchPathNodes' | 'se
 				],
 			},
 		],
-	};
+	});
 }
