@@ -1,5 +1,7 @@
-import type { IExecuteFunctions, ILoadOptionsFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+
+import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../transport';
 
 /**
  * Reading node parameters the same way while a workflow runs (one input item, expressions
@@ -44,4 +46,15 @@ export function locatorValue(value: unknown): unknown {
 		return (value as INodeParameterResourceLocator).value;
 	}
 	return value;
+}
+
+/** "Return All" / "Limit" of an item: undefined for all records, else the Limit. */
+export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	return returnAll ? undefined : Number(ctx.getNodeParameter('limit', itemIndex, 50));
+}
+
+/** The "Page Size" option (rows per query page), within 1 and PostHog's maximum. */
+export function pageSizeOption(options: IDataObject): number {
+	return Math.min(MAX_QUERY_PAGE_SIZE, Math.max(1, Math.floor(Number(options.pageSize ?? DEFAULT_QUERY_PAGE_SIZE))));
 }

@@ -7,6 +7,10 @@ import { apiRequest } from './request';
 import type { Session } from './session';
 import { cancelSignal, getSession } from './session';
 
+/** Most rows PostHog returns per query page. */
+export const MAX_QUERY_PAGE_SIZE = 50_000;
+/** Rows per query page unless the user chooses another Page Size. */
+export const DEFAULT_QUERY_PAGE_SIZE = 1000;
 /** Most pages one query paging fetches (10 million persons at the default page size of 1000). */
 export const MAX_QUERY_PAGES = 10_000;
 

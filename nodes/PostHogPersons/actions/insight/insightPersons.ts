@@ -4,7 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages } from '../../helpers/output';
 import type { ParameterReader } from '../../helpers/parameters';
-import { itemParameters } from '../../helpers/parameters';
+import { itemParameters, pageSizeOption, readLimit } from '../../helpers/parameters';
 import { queryPages } from '../../transport';
 import { actorRowsToRecords } from './actorRows';
 import type { SelectorFor } from './actorsQuery';
@@ -31,8 +31,6 @@ export interface InsightOperationSpec<K extends InsightKind> {
 	/** A notice for a data point without persons (when an empty answer usually means a wrong input). */
 	emptyHint?(selector: SelectorFor[K]): string;
 }
-
-export const MAX_PAGE_SIZE = 50000;
 
 /** Selector fields PostHog may name in a rejection, and the node field each comes from. */
 const SELECTOR_FIELDS: Array<[RegExp, string]> = [
@@ -92,10 +90,9 @@ export async function executeInsightPersons<K extends InsightKind>(
 	const operationName = INSIGHT_KINDS[kind].name;
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const read = itemParameters(this, itemIndex);
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = returnAll ? undefined : Number(this.getNodeParameter('limit', itemIndex, 50));
+		const limit = readLimit(this, itemIndex);
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(Number(options.pageSize ?? 1000))));
+		const pageSize = pageSizeOption(options);
 
 		let query: IDataObject;
 		let resolved: ResolvedInsightSource;

@@ -1,5 +1,6 @@
 import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../../transport';
 import { insightLocator } from '../descriptions/pickers';
 import type { InsightKind } from './kinds';
 import { INSIGHT_KINDS } from './kinds';
@@ -227,8 +228,8 @@ export function insightOptionsProperty(kind: InsightKind, extra: INodeProperties
 			displayName: 'Page Size',
 			name: 'pageSize',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 50000 },
-			default: 1000,
+			typeOptions: { minValue: 1, maxValue: MAX_QUERY_PAGE_SIZE },
+			default: DEFAULT_QUERY_PAGE_SIZE,
 			description: 'Persons per query to PostHog (at most 50,000; every page is a separate query)',
 		},
 		...extra,

@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { forEachItem } from '../../helpers/items';
 import { emitRecordPages } from '../../helpers/output';
+import { readLimit } from '../../helpers/parameters';
 import { resolvePersonId } from '../../helpers/person';
 import { restPages } from '../../transport';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
@@ -47,8 +48,7 @@ export const description = updateDisplayOptions(displayOptions, properties);
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const activityOf = this.getNodeParameter('activityOf', itemIndex, 'person') as string;
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+		const limit = readLimit(this, itemIndex);
 		let endpoint = 'persons/activity/';
 		let personId: string | undefined;
 		if (activityOf !== 'all') {

@@ -4,16 +4,15 @@ import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
 import { propertyFiltersProperty } from '../../helpers/filters';
 import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages } from '../../helpers/output';
+import { pageSizeOption, readLimit } from '../../helpers/parameters';
 import { simplifyPerson } from '../../helpers/simplify';
+import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../../transport';
 import { outputProperties, returnAllOrLimit, simplifyProperty } from '../descriptions/output';
 import { cohortLocator } from '../descriptions/pickers';
 import type { QueryListStats } from './personsQuery';
 import { queryPersonPages } from './personsQuery';
 import type { GapCheckStats } from './personsRest';
 import { MAX_REREADS, newGapCheckStats, restPersonPages } from './personsRest';
-
-/** PostHog returns at most 50,000 rows per query page. */
-export const MAX_PAGE_SIZE = 50000;
 
 type ListVia = 'auto' | 'query' | 'rest';
 
@@ -100,8 +99,8 @@ const properties: INodeProperties[] = [
 				displayName: 'Page Size',
 				name: 'pageSize',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
-				default: 1000,
+				typeOptions: { minValue: 1, maxValue: MAX_QUERY_PAGE_SIZE },
+				default: DEFAULT_QUERY_PAGE_SIZE,
 				description:
 					'Persons per request to PostHog (up to 50,000). Larger pages need fewer requests; each page is held in memory while it is processed.',
 			},
@@ -125,13 +124,12 @@ const withoutQueryScope = new WeakSet<object>();
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const totals = { fellBack: false, rest: newGapCheckStats(), query: { missing: 0 } as QueryListStats };
 	const output = await forEachItem.call(this, items, async (itemIndex) => {
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const maxRows = returnAll ? undefined : Number(this.getNodeParameter('limit', itemIndex, 50));
+		const maxRows = readLimit(this, itemIndex);
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 		if (filters.cohortId !== undefined) filters.cohortId = this.getNodeParameter('filters.cohortId', itemIndex, '', { extractValue: true }) as string;
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const simplify = this.getNodeParameter('simplify', itemIndex, false) as boolean;
-		const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(Number(options.pageSize ?? 1000))));
+		const pageSize = pageSizeOption(options);
 		const via = (options.listVia ?? 'auto') as ListVia;
 		const paging = { pageSize, maxRows, itemIndex };
 		const queryStats: QueryListStats = { missing: 0 };

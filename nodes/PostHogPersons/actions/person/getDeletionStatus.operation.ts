@@ -3,6 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { forEachItem } from '../../helpers/items';
 import { emitRecords } from '../../helpers/output';
+import { readLimit } from '../../helpers/parameters';
 import { isUuid } from '../../helpers/validation';
 import { requestAllPages } from '../../transport';
 import { outputProperties, returnAllOrLimit } from '../descriptions/output';
@@ -69,8 +70,7 @@ function readQuery(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const qs = readQuery(this, itemIndex);
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+		const limit = readLimit(this, itemIndex);
 		const rows = await requestAllPages.call(
 			this,
 			{
