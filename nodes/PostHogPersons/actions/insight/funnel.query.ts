@@ -8,7 +8,8 @@ import {
 	parseJsonArray,
 	requireBreakdown,
 } from './dataPointChecks';
-import type { KindQuery } from './kindQuery';
+import type { ActorsQueryOptions, KindQuery } from './kindQuery';
+import { actorsQuery } from './kindQuery';
 
 /**
  * Get Funnel Persons: `FunnelsActorsQuery`. Steps funnels pick a step (`funnelStep` N = reached
@@ -82,7 +83,7 @@ export function funnelBreakdownValue(source: IDataObject, raw: string): IDataObj
 	return (text.startsWith('[') ? parseJsonArray(text, 'Breakdown Value') : [text]) as IDataObject[string];
 }
 
-function build(source: IDataObject, selector: FunnelSelector, options: { includeRecordings?: boolean }): IDataObject {
+function build(source: IDataObject, selector: FunnelSelector, options: ActorsQueryOptions): IDataObject {
 	const vizType = String((source.funnelsFilter as IDataObject | undefined)?.funnelVizType ?? 'steps');
 	const actors: IDataObject = { kind: 'FunnelsActorsQuery', source };
 	if (vizType === 'trends') {
@@ -117,13 +118,8 @@ function build(source: IDataObject, selector: FunnelSelector, options: { include
 	}
 	const breakdown = (selector.breakdownValue ?? '').trim();
 	if (breakdown !== '') actors.funnelStepBreakdown = funnelBreakdownValue(source, breakdown);
-	const select = ['actor'];
-	if (options.includeRecordings) {
-		actors.includeRecordings = true;
-		select.push('matched_recordings');
-	}
 	// No orderBy: by person id, which keeps limit/offset pages stable.
-	return { kind: 'ActorsQuery', select, source: actors };
+	return actorsQuery(actors, ['actor'], options);
 }
 
 export const funnelQuery: KindQuery<FunnelSelector> = { check, build };

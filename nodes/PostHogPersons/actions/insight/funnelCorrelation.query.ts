@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { InsightInputError } from './dataPointChecks';
-import type { KindQuery } from './kindQuery';
+import type { ActorsQueryOptions, KindQuery } from './kindQuery';
+import { actorsQuery } from './kindQuery';
 
 /**
  * Get Funnel Correlation Persons: `FunnelCorrelationActorsQuery` over a `FunnelCorrelationQuery`
@@ -64,7 +65,7 @@ function check(selector: CorrelationSelector): void {
 	}
 }
 
-function build(source: IDataObject, selector: CorrelationSelector, options: { includeRecordings?: boolean }): IDataObject {
+function build(source: IDataObject, selector: CorrelationSelector, options: ActorsQueryOptions): IDataObject {
 	// The funnel's persons from step 1, then the persons who did the correlated event / have the
 	// property value (as PostHog's correlation table asks for them).
 	const funnelActors: IDataObject = { kind: 'FunnelsActorsQuery', source, funnelStep: 1 };
@@ -76,9 +77,6 @@ function build(source: IDataObject, selector: CorrelationSelector, options: { in
 	};
 	const actors: IDataObject = { kind: 'FunnelCorrelationActorsQuery', source: correlation };
 	if (selector.persons !== 'both') actors.funnelCorrelationPersonConverted = selector.persons === 'converted';
-	// PostHog's correlation runner reads the flag of the inner FunnelsActorsQuery (as its UI sets
-	// it); the outer node carries it too, for the ActorsQuery runner's matched_recordings column.
-	if (options.includeRecordings) actors.includeRecordings = true;
 	const event = String(selector.eventName ?? '').trim();
 	if (selector.correlationType === 'events') {
 		actors.funnelCorrelationPersonEntity = { kind: 'EventsNode', event };
@@ -105,8 +103,9 @@ function build(source: IDataObject, selector: CorrelationSelector, options: { in
 				operator: 'exact',
 			}));
 	}
-	const select = options.includeRecordings ? ['actor', 'matched_recordings'] : ['actor'];
-	return { kind: 'ActorsQuery', select, source: actors };
+	// PostHog's correlation runner reads the flag of the inner FunnelsActorsQuery (as its UI sets
+	// it); the outer node carries it too, for the ActorsQuery runner's matched_recordings column.
+	return actorsQuery(actors, ['actor'], options);
 }
 
 export const funnelCorrelationQuery: KindQuery<CorrelationSelector> = { check, build };

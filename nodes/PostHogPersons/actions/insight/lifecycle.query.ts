@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { InsightInputError, checkDay } from './dataPointChecks';
 import type { KindQuery } from './kindQuery';
+import { actorsQuery } from './kindQuery';
 
 /**
  * Get Lifecycle Persons: `InsightActorsQuery` over a `LifecycleQuery` with a status and any
@@ -33,11 +34,7 @@ function check(selector: LifecycleSelector): void {
 }
 
 function build(source: IDataObject, selector: LifecycleSelector): IDataObject {
-	return {
-		kind: 'ActorsQuery',
-		select: ['actor'],
-		source: { kind: 'InsightActorsQuery', source, day: (selector.day ?? '').trim(), status: selector.status },
-	};
+	return actorsQuery({ kind: 'InsightActorsQuery', source, day: (selector.day ?? '').trim(), status: selector.status }, ['actor'], {});
 }
 
 export const lifecycleQuery: KindQuery<LifecycleSelector> = { check, build };

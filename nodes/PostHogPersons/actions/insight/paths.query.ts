@@ -4,7 +4,8 @@ import { buildPropertyFilters } from '../../helpers/filters';
 import type { ParameterReader } from '../../helpers/parameters';
 import { InsightInputError, wholeNumber } from './dataPointChecks';
 import { dateRangeOf } from './definedInsight';
-import type { KindQuery } from './kindQuery';
+import type { ActorsQueryOptions, KindQuery } from './kindQuery';
+import { actorsQuery } from './kindQuery';
 
 /**
  * Get Paths Persons: `InsightActorsQuery` over a `PathsQuery` whose `pathsFilter` names the
@@ -91,17 +92,12 @@ export function withoutPathKeys(source: IDataObject): IDataObject {
 	return { ...source, pathsFilter };
 }
 
-function build(insight: IDataObject, selector: PathsSelector, options: { includeRecordings?: boolean }): IDataObject {
+function build(insight: IDataObject, selector: PathsSelector, options: ActorsQueryOptions): IDataObject {
 	const plain = withoutPathKeys(insight);
 	const source = { ...plain, pathsFilter: { ...(plain.pathsFilter as IDataObject), ...pathKeys(selector) } };
 	const actors: IDataObject = { kind: 'InsightActorsQuery', source };
-	const select = ['actor', 'event_count'];
-	if (options.includeRecordings) {
-		actors.includeRecordings = true;
-		select.push('matched_recordings');
-	}
 	// As PostHog's persons modal for paths: most hits first; actor_id makes the order unique.
-	return { kind: 'ActorsQuery', select, source: actors, orderBy: ['event_count DESC', 'actor_id DESC'] };
+	return actorsQuery(actors, ['actor', 'event_count'], options, ['event_count DESC', 'actor_id DESC']);
 }
 
 export const pathsQuery: KindQuery<PathsSelector> = { check, build };

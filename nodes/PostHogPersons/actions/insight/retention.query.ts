@@ -13,6 +13,7 @@ import {
 import type { EntityInput } from './definedInsight';
 import { breakdownFilterOf, dateRangeOf, entityReference, readDefinedBreakdown, readEntity } from './definedInsight';
 import type { KindQuery } from './kindQuery';
+import { actorsQuery } from './kindQuery';
 
 /**
  * Get Retention Persons: `InsightActorsQuery` over a `RetentionQuery`. `interval` picks a ROW of
@@ -120,9 +121,9 @@ function build(insight: IDataObject, selector: RetentionSelector): IDataObject {
 	const actors: IDataObject = { kind: 'InsightActorsQuery', source, interval: Number(selector.cohortRow) };
 	const breakdown = (selector.breakdownValue ?? '').trim();
 	if (breakdown !== '') actors.breakdown = retentionBreakdownValue(source, breakdown);
-	const select = selector.intervalsAs === 'list' ? ['person', 'appearances'] : ['person', ...intervalColumns(source)];
+	const columns = selector.intervalsAs === 'list' ? ['person', 'appearances'] : ['person', ...intervalColumns(source)];
 	// As PostHog's retention persons list: most active first; actor_id makes the order unique.
-	return { kind: 'ActorsQuery', select, source: actors, orderBy: ['length(appearances) DESC', 'actor_id'] };
+	return actorsQuery(actors, columns, {}, ['length(appearances) DESC', 'actor_id']);
 }
 
 export const retentionQuery: KindQuery<RetentionSelector> = { check, build };

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { InsightInputError, checkSeriesReference, resolveSeriesIndex, wholeNumber } from './dataPointChecks';
 import type { KindQuery } from './kindQuery';
+import { actorsQuery } from './kindQuery';
 
 /**
  * Get Stickiness Persons: `InsightActorsQuery` over a `StickinessQuery` with `day` = the number
@@ -32,11 +33,7 @@ function build(source: IDataObject, selector: StickinessSelector): IDataObject {
 	const index = resolveSeriesIndex(source.series as IDataObject[], selector.series);
 	const single: IDataObject = { ...source, series: [(source.series as IDataObject[])[index]] };
 	delete single.compareFilter;
-	return {
-		kind: 'ActorsQuery',
-		select: ['actor'],
-		source: { kind: 'InsightActorsQuery', source: single, day: Number(selector.intervals) },
-	};
+	return actorsQuery({ kind: 'InsightActorsQuery', source: single, day: Number(selector.intervals) }, ['actor'], {});
 }
 
 export const stickinessQuery: KindQuery<StickinessSelector> = { check, build };

@@ -9,7 +9,8 @@ import {
 	requireBreakdown,
 	resolveSeriesIndex,
 } from './dataPointChecks';
-import type { KindQuery } from './kindQuery';
+import type { ActorsQueryOptions, KindQuery } from './kindQuery';
+import { actorsQuery } from './kindQuery';
 
 /**
  * Get Trends Persons: `InsightActorsQuery` over a `TrendsQuery` with the series (0-based), the
@@ -62,7 +63,7 @@ function trendsBreakdownValue(source: IDataObject, raw: string): IDataObject[str
 	return text;
 }
 
-function build(source: IDataObject, selector: TrendsSelector, options: { includeRecordings?: boolean }): IDataObject {
+function build(source: IDataObject, selector: TrendsSelector, options: ActorsQueryOptions): IDataObject {
 	const series = resolveSeriesIndex(source.series as IDataObject[], selector.series);
 	const display = String((source.trendsFilter as IDataObject | undefined)?.display ?? 'ActionsLineGraph');
 	const totalValue = TOTAL_VALUE_DISPLAYS.has(display);
@@ -94,13 +95,8 @@ function build(source: IDataObject, selector: TrendsSelector, options: { include
 			'Period',
 		);
 	}
-	const select = ['actor', 'event_count'];
-	if (options.includeRecordings) {
-		actors.includeRecordings = true;
-		select.push('matched_recordings');
-	}
 	// Like PostHog's persons modal: most events first; actor_id makes the order unique for paging.
-	return { kind: 'ActorsQuery', select, source: actors, orderBy: ['event_count DESC', 'actor_id DESC'] };
+	return actorsQuery(actors, ['actor', 'event_count'], options, ['event_count DESC', 'actor_id DESC']);
 }
 
 export const trendsQuery: KindQuery<TrendsSelector> = { check, build };
