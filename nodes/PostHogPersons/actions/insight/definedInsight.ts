@@ -29,14 +29,21 @@ export interface SeriesInput extends EntityInput {
 	math?: string;
 }
 
-export interface DefinedInsightInput {
-	series: SeriesInput[];
+/**
+ * What every defined insight has: Date From (on screen), and Date To, property filters and the
+ * test-account filter (Insight Settings, `rangeAndFilterSettings`).
+ */
+export interface RangeAndFilters {
 	dateFrom?: string;
 	dateTo?: string;
-	interval?: string;
 	/** Query-wide property filters (event or person), as helpers/filters.ts builds them. */
 	properties?: IDataObject[];
 	filterTestAccounts?: boolean;
+}
+
+export interface DefinedInsightInput extends RangeAndFilters {
+	series: SeriesInput[];
+	interval?: string;
 	breakdownProperty?: string;
 	breakdownType?: string;
 	/** Trends: compare with the previous period. */
@@ -92,7 +99,7 @@ function seriesNode(kind: SeriesKind, entry: SeriesInput, index: number): IDataO
 }
 
 /** `dateRange` from Date From / Date To (relative or absolute), checked. */
-export function dateRangeOf(dateFromValue: unknown, dateToValue: unknown): IDataObject | undefined {
+function dateRangeOf(dateFromValue: unknown, dateToValue: unknown): IDataObject | undefined {
 	const dateFrom = dateText(dateFromValue);
 	const dateTo = dateText(dateToValue);
 	for (const [value, field] of [
@@ -111,6 +118,14 @@ export function dateRangeOf(dateFromValue: unknown, dateToValue: unknown): IData
 	if (dateFrom !== '') dateRange.date_from = dateFrom;
 	if (dateTo !== '') dateRange.date_to = dateTo;
 	return Object.keys(dateRange).length > 0 ? dateRange : undefined;
+}
+
+/** Adds the date range (checked), the property filters and the test-account filter to an insight query. */
+export function addRangeAndFilters(query: IDataObject, input: RangeAndFilters): void {
+	const dateRange = dateRangeOf(input.dateFrom, input.dateTo);
+	if (dateRange) query.dateRange = dateRange;
+	if (input.properties && input.properties.length > 0) query.properties = input.properties;
+	if (input.filterTestAccounts) query.filterTestAccounts = true;
 }
 
 /** `breakdownFilter` from Breakdown Property / Type, or undefined without a property. */
@@ -142,13 +157,9 @@ export function buildInsightQuery(kind: SeriesKind, input: DefinedInsightInput):
 		);
 	}
 	const query: IDataObject = { kind: INSIGHT_KINDS[kind].sourceKind, series };
-	const dateRange = dateRangeOf(input.dateFrom, input.dateTo);
-	if (dateRange) query.dateRange = dateRange;
-
+	addRangeAndFilters(query, input);
 	const interval = checkOption(input.interval, INTERVALS, 'Interval');
 	if (interval) query.interval = interval;
-	if (input.properties && input.properties.length > 0) query.properties = input.properties;
-	if (input.filterTestAccounts) query.filterTestAccounts = true;
 
 	if (String(input.breakdownProperty ?? '').trim() !== '' && (kind === 'lifecycle' || kind === 'stickiness')) {
 		throw new InsightInputError(
@@ -191,6 +202,16 @@ export function buildInsightQuery(kind: SeriesKind, input: DefinedInsightInput):
 
 // ------------------------------------------------------------------ reading the fields
 
+/** Date From and the Insight Settings of `rangeAndFilterSettings`. */
+export function readRangeAndFilters(read: ParameterReader, settings: IDataObject): RangeAndFilters {
+	return {
+		dateFrom: read('dateFrom', '') as string,
+		dateTo: settings.dateTo as string | undefined,
+		properties: buildPropertyFilters(settings.propertyFilters as IDataObject | undefined, 'event'),
+		filterTestAccounts: settings.filterTestAccounts === true,
+	};
+}
+
 /** An event-or-action entry of a fixedCollection (pickers read without extractValue). */
 export function readEntity(entry: IDataObject): EntityInput {
 	return {
@@ -226,11 +247,8 @@ export function readDefinedSeriesInput(read: ParameterReader, kind: SeriesKind):
 	const breakdown = kind === 'lifecycle' || kind === 'stickiness' ? {} : readDefinedBreakdown(read, settings);
 	return {
 		series,
-		dateFrom: read('dateFrom', '') as string,
-		dateTo: settings.dateTo as string | undefined,
+		...readRangeAndFilters(read, settings),
 		interval: usesInterval ? (read('interval', 'day') as string) : undefined,
-		properties: buildPropertyFilters(settings.propertyFilters as IDataObject | undefined, 'event'),
-		filterTestAccounts: settings.filterTestAccounts === true,
 		breakdownProperty: breakdown.property,
 		breakdownType: breakdown.type,
 		compare: kind === 'trends' && (read('comparePrevious', false) === true || settings.compare === true),

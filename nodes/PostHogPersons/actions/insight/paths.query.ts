@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildPropertyFilters } from '../../helpers/filters';
 import type { ParameterReader } from '../../helpers/parameters';
 import { InsightInputError, wholeNumber } from './dataPointChecks';
-import { dateRangeOf } from './definedInsight';
+import type { RangeAndFilters } from './definedInsight';
+import { addRangeAndFilters, readRangeAndFilters } from './definedInsight';
 import type { ActorsQueryOptions, KindQuery } from './kindQuery';
 import { actorsQuery } from './kindQuery';
 
@@ -106,16 +106,12 @@ export const pathsQuery: KindQuery<PathsSelector> = { check, build };
 
 const EVENT_TYPES = ['$pageview', '$screen', 'custom_event'];
 
-export interface DefinedPathsInput {
+export interface DefinedPathsInput extends RangeAndFilters {
 	includeEventTypes?: string[];
 	startPoint?: string;
 	endPoint?: string;
 	stepLimit?: number;
 	excludeEvents?: string[];
-	dateFrom?: string;
-	dateTo?: string;
-	properties?: IDataObject[];
-	filterTestAccounts?: boolean;
 	pathReplacements?: boolean;
 }
 
@@ -146,10 +142,7 @@ export function buildPathsQuery(input: DefinedPathsInput): IDataObject {
 	if (input.excludeEvents && input.excludeEvents.length > 0) pathsFilter.excludeEvents = input.excludeEvents;
 	if (input.pathReplacements) pathsFilter.pathReplacements = true;
 	const query: IDataObject = { kind: 'PathsQuery', pathsFilter };
-	const dateRange = dateRangeOf(input.dateFrom, input.dateTo);
-	if (dateRange) query.dateRange = dateRange;
-	if (input.properties && input.properties.length > 0) query.properties = input.properties;
-	if (input.filterTestAccounts) query.filterTestAccounts = true;
+	addRangeAndFilters(query, input);
 	return query;
 }
 
@@ -168,10 +161,7 @@ export function definedPathsInsight(read: ParameterReader): IDataObject {
 		endPoint: settings.endPoint as string | undefined,
 		stepLimit: read('stepLimit', 5) as number,
 		excludeEvents: commaList(settings.excludeEvents),
-		dateFrom: read('dateFrom', '') as string,
-		dateTo: settings.dateTo as string | undefined,
-		properties: buildPropertyFilters(settings.propertyFilters as IDataObject | undefined, 'event'),
-		filterTestAccounts: settings.filterTestAccounts === true,
+		...readRangeAndFilters(read, settings),
 		pathReplacements: settings.pathReplacements === true,
 	});
 }

@@ -1,6 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildPropertyFilters } from '../../helpers/filters';
 import type { ParameterReader } from '../../helpers/parameters';
 import {
 	InsightInputError,
@@ -10,8 +9,15 @@ import {
 	requireBreakdown,
 	wholeNumber,
 } from './dataPointChecks';
-import type { EntityInput } from './definedInsight';
-import { breakdownFilterOf, dateRangeOf, entityReference, readDefinedBreakdown, readEntity } from './definedInsight';
+import type { EntityInput, RangeAndFilters } from './definedInsight';
+import {
+	addRangeAndFilters,
+	breakdownFilterOf,
+	entityReference,
+	readDefinedBreakdown,
+	readEntity,
+	readRangeAndFilters,
+} from './definedInsight';
 import type { KindQuery } from './kindQuery';
 import { actorsQuery } from './kindQuery';
 
@@ -130,16 +136,12 @@ export const retentionQuery: KindQuery<RetentionSelector> = { check, build };
 
 // ------------------------------------------------------------------ "Defined in Node"
 
-export interface DefinedRetentionInput {
+export interface DefinedRetentionInput extends RangeAndFilters {
 	targetEntity: EntityInput;
 	returningEntity: EntityInput;
 	period?: string;
 	totalIntervals?: number;
 	retentionType?: string;
-	dateFrom?: string;
-	dateTo?: string;
-	properties?: IDataObject[];
-	filterTestAccounts?: boolean;
 	breakdownProperty?: string;
 	breakdownType?: string;
 	cumulative?: boolean;
@@ -171,10 +173,7 @@ export function buildRetentionQuery(input: DefinedRetentionInput): IDataObject {
 	};
 	if (input.cumulative) retentionFilter.cumulative = true;
 	const query: IDataObject = { kind: 'RetentionQuery', retentionFilter };
-	const dateRange = dateRangeOf(input.dateFrom, input.dateTo);
-	if (dateRange) query.dateRange = dateRange;
-	if (input.properties && input.properties.length > 0) query.properties = input.properties;
-	if (input.filterTestAccounts) query.filterTestAccounts = true;
+	addRangeAndFilters(query, input);
 	const breakdownFilter = breakdownFilterOf(input.breakdownProperty, input.breakdownType);
 	if (breakdownFilter) query.breakdownFilter = breakdownFilter;
 	return query;
@@ -200,10 +199,7 @@ export function definedRetentionInsight(read: ParameterReader): IDataObject {
 		period: read('period', 'Day') as string,
 		totalIntervals: read('totalIntervals', DEFAULT_TOTAL_INTERVALS) as number,
 		retentionType: read('retentionType', 'retention_first_time') as string,
-		dateFrom: read('dateFrom', '') as string,
-		dateTo: settings.dateTo as string | undefined,
-		properties: buildPropertyFilters(settings.propertyFilters as IDataObject | undefined, 'event'),
-		filterTestAccounts: settings.filterTestAccounts === true,
+		...readRangeAndFilters(read, settings),
 		breakdownProperty: breakdown.property,
 		breakdownType: breakdown.type,
 		cumulative: settings.cumulative === true,
