@@ -2,14 +2,13 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { propertyFiltersProperty } from '../../helpers/filters';
 import { actionLocator, eventNameLocator, propertyNameLocator } from '../descriptions/pickers';
+import { DEFINED_IN_NODE } from './insightSource.descriptions';
 
 /**
  * "Defined in Node" fields every insight kind uses: an event or action, Date From, Breakdown,
  * and Insight Settings (date to, test-account filter, property filters, and the breakdown
  * settings of workflows made before Breakdown was on screen).
  */
-
-const DEFINED = { show: { insightSource: ['defined'] } };
 
 /** Event or action: the Type option and the picker for each (one entry of a series, or an entity). */
 export function entityFields(): INodeProperties[] {
@@ -48,7 +47,7 @@ export function dateFromProperty(defaultValue = '-30d'): INodeProperties {
 		default: defaultValue,
 		placeholder: 'e.g. -30d or 2024-01-01',
 		description: 'Start of the date range: relative (-7d, -4w, -3m, -1mStart, all) or a date',
-		displayOptions: DEFINED,
+		displayOptions: { show: DEFINED_IN_NODE },
 	};
 }
 
@@ -66,7 +65,7 @@ export function breakdownProperties(): INodeProperties[] {
 			],
 			default: 'none',
 			description: 'Whether the insight is broken down by the values of a property',
-			displayOptions: DEFINED,
+			displayOptions: { show: DEFINED_IN_NODE },
 		},
 		propertyNameLocator(
 			{
@@ -75,7 +74,7 @@ export function breakdownProperties(): INodeProperties[] {
 				required: true,
 				description:
 					'The property whose values break the insight down (the list shows event or person properties after Breakdown; needs the scope property_definition:read)',
-				displayOptions: { show: { insightSource: ['defined'], breakdownType: ['event', 'person'] } },
+				displayOptions: { show: { ...DEFINED_IN_NODE, breakdownType: ['event', 'person'] } },
 			},
 			'searchPropertyNames',
 			'e.g. $browser',
@@ -143,7 +142,7 @@ export function insightSettingsProperty(options: INodeProperties[]): INodeProper
 		type: 'collection',
 		placeholder: 'Add setting',
 		default: {},
-		displayOptions: DEFINED,
+		displayOptions: { show: DEFINED_IN_NODE },
 		options,
 	};
 }

@@ -9,14 +9,13 @@ import {
 	legacyBreakdownSettings,
 	rangeAndFilterSettings,
 } from './definedFields.descriptions';
+import { DEFINED_IN_NODE } from './insightSource.descriptions';
 
 /**
  * The "Defined in Node" fields of funnel, correlation, trends, lifecycle and stickiness
  * operations: steps / series, funnel type, date range, interval, breakdown, comparison and
  * Insight Settings.
  */
-
-const DEFINED = { show: { insightSource: ['defined'] } };
 
 const isFunnelKind = (kind: SeriesKind) => kind === 'funnel' || kind === 'funnelCorrelation';
 
@@ -60,7 +59,7 @@ function seriesProperty(kind: SeriesKind): INodeProperties {
 			: kind === 'lifecycle'
 				? 'The event or action whose lifecycle is shown (one)'
 				: 'The events and actions of the insight (A, B, C… in PostHog)',
-		displayOptions: DEFINED,
+		displayOptions: { show: DEFINED_IN_NODE },
 		options: [{ displayName: funnel ? 'Step' : 'Series', name: 'entry', values }],
 	};
 }
@@ -153,7 +152,7 @@ export function definedSeriesProperties(kind: SeriesKind): INodeProperties[] {
 				},
 			],
 			default: 'steps',
-			displayOptions: DEFINED,
+			displayOptions: { show: DEFINED_IN_NODE },
 		});
 	}
 	properties.push(dateFromProperty());
@@ -176,7 +175,7 @@ export function definedSeriesProperties(kind: SeriesKind): INodeProperties[] {
 						? 'What an active interval is (active on N days, weeks, ...)'
 						: 'Length of each point of the chart',
 			displayOptions:
-				kind === 'funnel' ? { show: { insightSource: ['defined'], funnelVizType: ['trends'] } } : DEFINED,
+				kind === 'funnel' ? { show: { ...DEFINED_IN_NODE, funnelVizType: ['trends'] } } : { show: DEFINED_IN_NODE },
 		});
 	}
 	if (isFunnelKind(kind) || kind === 'trends') properties.push(...breakdownProperties());
@@ -187,7 +186,7 @@ export function definedSeriesProperties(kind: SeriesKind): INodeProperties[] {
 			type: 'boolean',
 			default: false,
 			description: 'Whether the insight also shows the previous period (then Period picks which one)',
-			displayOptions: DEFINED,
+			displayOptions: { show: DEFINED_IN_NODE },
 		});
 	}
 	properties.push(insightSettingsProperty(seriesSettings(kind)));

@@ -6,11 +6,9 @@ import { pathNodeLocator } from '../descriptions/pickers';
 import { dateFromProperty, insightSettingsProperty, rangeAndFilterSettings } from './definedFields.descriptions';
 import type { InsightOperationSpec } from './insightPersons';
 import { executeInsightPersons } from './insightPersons';
-import { insightOptionsProperty, insightSourceProperties } from './insightSource.descriptions';
+import { DEFINED_IN_NODE, insightOptionsProperty, insightSourceProperties } from './insightSource.descriptions';
 import type { PathsSelector } from './paths.query';
 import { definedPathsInsight } from './paths.query';
-
-const DEFINED = { insightSource: ['defined'] };
 
 const NODE_KEY_HELP =
 	'A node key is the step (counted from 1), an underscore and the page or event, exactly as in the paths: 2_https://example.com/pricing (the full URL without a trailing slash). A key that is not in the paths of this insight returns nobody.';
@@ -28,7 +26,7 @@ const properties: INodeProperties[] = [
 		],
 		default: ['$pageview'],
 		description: 'What the steps of the paths are',
-		displayOptions: { show: DEFINED },
+		displayOptions: { show: DEFINED_IN_NODE },
 	},
 	{
 		displayName: 'Start Point',
@@ -37,7 +35,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. https://example.com/pricing',
 		description: 'Only paths from this page (full URL) or event on; empty for paths from anywhere',
-		displayOptions: { show: DEFINED },
+		displayOptions: { show: DEFINED_IN_NODE },
 	},
 	{
 		displayName: 'Steps',
@@ -46,7 +44,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { minValue: 2 },
 		default: 5,
 		description: 'How many steps of each path to follow',
-		displayOptions: { show: DEFINED },
+		displayOptions: { show: DEFINED_IN_NODE },
 	},
 	dateFromProperty('-7d'),
 	insightSettingsProperty([

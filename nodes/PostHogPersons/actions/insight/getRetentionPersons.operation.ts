@@ -14,6 +14,7 @@ import { executeInsightPersons } from './insightPersons';
 import { dataPointField } from './insightSource';
 import type { DataPointField } from './insightSource.descriptions';
 import {
+	DEFINED_IN_NODE,
 	breakdownValueField,
 	dataPointOptionsProperty,
 	definedDataPointProperty,
@@ -22,8 +23,6 @@ import {
 } from './insightSource.descriptions';
 import type { RetentionSelector } from './retention.query';
 import { DEFAULT_TOTAL_INTERVALS, definedRetentionInsight } from './retention.query';
-
-const DEFINED = { insightSource: ['defined'] };
 
 /** Type, event and action fields of the start or returning entity of a defined retention insight. */
 function entityProperties(prefix: 'start' | 'returning', label: string, what: string): INodeProperties[] {
@@ -38,21 +37,21 @@ function entityProperties(prefix: 'start' | 'returning', label: string, what: st
 			],
 			default: 'event',
 			description: `Whether ${what} is an event or an action`,
-			displayOptions: { show: DEFINED },
+			displayOptions: { show: DEFINED_IN_NODE },
 		},
 		eventNameLocator({
 			displayName: `${label} Event`,
 			name: `${prefix}Event`,
 			required: true,
 			description: `The event ${what} (the list needs the scope event_definition:read)`,
-			displayOptions: { show: { ...DEFINED, [`${prefix}Type`]: ['event'] } },
+			displayOptions: { show: { ...DEFINED_IN_NODE, [`${prefix}Type`]: ['event'] } },
 		}),
 		actionLocator({
 			displayName: `${label} Action`,
 			name: `${prefix}Action`,
 			required: true,
 			description: `The action ${what} (the list needs the scope action:read)`,
-			displayOptions: { show: { ...DEFINED, [`${prefix}Type`]: ['action'] } },
+			displayOptions: { show: { ...DEFINED_IN_NODE, [`${prefix}Type`]: ['action'] } },
 		}),
 	];
 }
@@ -85,7 +84,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 		default: 'retention_first_time',
-		displayOptions: { show: DEFINED },
+		displayOptions: { show: DEFINED_IN_NODE },
 	},
 	{
 		displayName: 'Period',
@@ -99,7 +98,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'Day',
 		description: 'Length of a cohort period and of each return interval',
-		displayOptions: { show: DEFINED },
+		displayOptions: { show: DEFINED_IN_NODE },
 	},
 	{
 		displayName: 'Intervals',
@@ -108,7 +107,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: DEFAULT_TOTAL_INTERVALS,
 		description: 'How many periods the table follows each cohort (the columns Day 0, Day 1, …)',
-		displayOptions: { show: DEFINED },
+		displayOptions: { show: DEFINED_IN_NODE },
 	},
 	dateFromProperty('-7d'),
 	...breakdownProperties(),

@@ -13,6 +13,9 @@ import { INSIGHT_KINDS } from './kinds';
 
 const SAVED_OR_JSON = ['saved', 'json'];
 
+/** Show condition of the fields that describe an insight defined in the node. */
+export const DEFINED_IN_NODE = { insightSource: ['defined'] };
+
 /** What the Raw JSON field holds until the user changes it: an example, never run as is. */
 export const RAW_QUERY_EXAMPLES: Record<InsightKind, IDataObject> = {
 	funnel: {
@@ -155,7 +158,7 @@ export function breakdownValueField(of: string, more: string, legacy: boolean): 
 
 /** The on-screen field of a data point field, for defined insights. */
 export function definedDataPointProperty(spec: DataPointField): INodeProperties {
-	return { ...spec.field, name: spec.definedName, displayOptions: { show: { insightSource: ['defined'], ...spec.definedShow } } };
+	return { ...spec.field, name: spec.definedName, displayOptions: { show: { ...DEFINED_IN_NODE, ...spec.definedShow } } };
 }
 
 /**
