@@ -3,7 +3,7 @@ import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow
 import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../../transport';
 import { insightLocator } from '../descriptions/pickers';
 import type { InsightKind } from './kinds';
-import { INSIGHT_KINDS } from './kinds';
+import { INSIGHT_KINDS, kindNoun } from './kinds';
 
 /**
  * Fields shared by the Insight operations: where the insight comes from (a saved insight,
@@ -104,7 +104,7 @@ export function insightSourceProperties(kind: InsightKind): INodeProperties[] {
 			displayName: 'Insight',
 			name: 'insightId',
 			required: true,
-			description: `The saved ${info.label.replace(/^an? /, '')} insight. The list shows only insights this operation can read. Needs the scope insight:read.`,
+			description: `The saved ${kindNoun(kind)} insight. The list shows only insights this operation can read. Needs the scope insight:read.`,
 			displayOptions: { show: { insightSource: ['saved'] } },
 		}),
 		{

@@ -104,6 +104,19 @@ export function operationsForSourceKind(sourceKind: string): string[] {
 	);
 }
 
+/** The insight kind as a word: "funnel", "trends". */
+export function kindNoun(kind: InsightKind): string {
+	return INSIGHT_KINDS[kind].label.replace(/^an? /, '');
+}
+
+/** "Funnel", "Trends", … for an insight query kind; other query kinds as they are. */
+export function sourceKindTitle(sourceKind: string): string {
+	const kind = INSIGHT_KIND_NAMES.find((candidate) => INSIGHT_KINDS[candidate].sourceKind === sourceKind);
+	if (!kind) return sourceKind;
+	const noun = kindNoun(kind);
+	return noun.charAt(0).toUpperCase() + noun.slice(1);
+}
+
 /** "a funnel insight (FunnelsQuery)", or "a XyzQuery" for kinds the node has no operation for. */
 export function describeSourceKind(sourceKind: string): string {
 	const kind = INSIGHT_KIND_NAMES.find((candidate) => INSIGHT_KINDS[candidate].sourceKind === sourceKind);

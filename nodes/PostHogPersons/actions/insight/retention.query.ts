@@ -4,6 +4,7 @@ import type { ParameterReader } from '../../helpers/parameters';
 import {
 	InsightInputError,
 	checkOption,
+	cohortBreakdownValue,
 	parseJsonArray,
 	rejectOtherBucket,
 	requireBreakdown,
@@ -86,17 +87,8 @@ function retentionBreakdownValue(source: IDataObject, raw: string): string[] {
 	const filter = requireBreakdown(source);
 	rejectOtherBucket(text);
 	const type = String(filter.breakdown_type ?? 'event');
-	if (type === 'cohort') {
-		if (text === 'all') return ['0'];
-		if (!/^\d+$/.test(text)) {
-			throw new InsightInputError(
-				`Breakdown Value "${text}" is not a cohort ID`,
-				'The insight is broken down by cohorts: give the numeric ID of the cohort (or "all" for all users).',
-				'Breakdown Value',
-			);
-		}
-		return [text];
-	}
+	// a cohort breakdown: the cohort ID as text ("all" users are cohort 0)
+	if (type === 'cohort') return [cohortBreakdownValue(text) === 'all' ? '0' : text];
 	const count = Array.isArray(filter.breakdowns) && filter.breakdowns.length > 0 ? filter.breakdowns.length : 1;
 	const values = text.startsWith('[') ? parseJsonArray(text, 'Breakdown Value') : [text];
 	if (values.length !== count) {

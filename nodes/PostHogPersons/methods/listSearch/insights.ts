@@ -1,16 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { INSIGHT_KINDS, kindOfOperation } from '../../actions/insight/kinds';
+import { INSIGHT_KINDS, kindOfOperation, sourceKindTitle } from '../../actions/insight/kinds';
 import { listRequest, nextToken, pageQuery, projectAppUrl } from './common';
-
-const KIND_LABELS: Record<string, string> = {
-	FunnelsQuery: 'Funnel',
-	TrendsQuery: 'Trends',
-	RetentionQuery: 'Retention',
-	PathsQuery: 'Paths',
-	LifecycleQuery: 'Lifecycle',
-	StickinessQuery: 'Stickiness',
-};
 
 function sourceOf(insight: IDataObject): IDataObject | undefined {
 	const query = insight.query as IDataObject | undefined;
@@ -20,7 +11,7 @@ function sourceOf(insight: IDataObject): IDataObject | undefined {
 /** What an insight is, for its entry: "Funnel (conversion over time) · AbC123xy". */
 function kindLabel(source: IDataObject | undefined): string {
 	const kind = String(source?.kind ?? '');
-	let label = KIND_LABELS[kind] ?? kind;
+	let label = sourceKindTitle(kind);
 	if (kind === 'FunnelsQuery' && (source?.funnelsFilter as IDataObject | undefined)?.funnelVizType === 'trends') {
 		label += ' (conversion over time)';
 	}
