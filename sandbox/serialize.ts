@@ -13,7 +13,7 @@ export function personName(person: SandboxPerson): unknown {
 	return String(person.id);
 }
 
-/** List item (§7.2): `id` is the UUID. */
+/** Persons-list item (not PersonSerializer): `id` is the UUID, plus `type`, `is_identified`, `matched_recordings`, `value_at_data_point`. */
 export function serializeListItem(person: SandboxPerson): Record<string, unknown> {
 	return {
 		type: 'person',
@@ -30,7 +30,7 @@ export function serializeListItem(person: SandboxPerson): Record<string, unknown
 	};
 }
 
-/** PersonSerializer / PersonRecord (§7.1): `id` is the integer primary key. */
+/** PersonSerializer / PersonRecord (retrieve): `id` is the integer primary key. */
 export function serializePerson(person: SandboxPerson, distinctIds: string[] = person.distinctIds): Record<string, unknown> {
 	return {
 		id: person.id,
@@ -43,7 +43,7 @@ export function serializePerson(person: SandboxPerson, distinctIds: string[] = p
 	};
 }
 
-/** MinimalPersonSerializer (§7.3): the first 10 distinct ids, then sorted like PersonSerializer. */
+/** MinimalPersonSerializer (batch look-ups): the first 10 distinct ids, then sorted like PersonSerializer. */
 export function serializeMinimalPerson(person: SandboxPerson): Record<string, unknown> {
 	return serializePerson(person, person.distinctIds.slice(0, 10));
 }

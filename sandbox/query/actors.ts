@@ -1,5 +1,6 @@
 // ActorsQueryRunner: runs the source, applies search/properties, select, orderBy, limit/offset (hasMore)
-// and enriches actor columns (query-actors.md §1.7, §1.8, §2).
+// and enriches actor columns, like PostHog's ActorsQueryRunner: `hasMore` from fetching limit + 1 rows,
+// the response fields PostHog sends, and the `select` columns and default ordering it supports.
 
 import type { SandboxStore } from '../store';
 import { errors } from '../errors';

@@ -1,5 +1,6 @@
 // Insight actor computations over the sandbox's seeded events: trends, lifecycle, stickiness, funnels
-// (steps and trends), funnel correlation. Mirrors the semantics described in query-actors.md §3.
+// (steps and trends), funnel correlation. Mirrors which persons PostHog's insight actor queries
+// return for one data point of each insight kind.
 
 import type { SandboxEvent, SandboxPerson, SandboxStore } from '../store';
 import { errors } from '../errors';

@@ -1,4 +1,4 @@
-// Listing persons with an ActorsQuery that has no source (query-actors-more.md §3), ordered
+// Listing persons with an ActorsQuery that has no source (what PostHog recommends for exports), ordered
 // `created_at DESC, id DESC` as PostHog's persons list and exports order them: search, person and
 // cohort filters, an exact distinct-id HogQL filter, limit/offset/hasMore with the 50,000-row cap.
 // Pages are cut from a cached order, so paging through a million persons costs O(page) per request.

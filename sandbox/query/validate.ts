@@ -29,7 +29,7 @@ function newAjv(): Ajv {
 	return ajv;
 }
 
-/** The README's validator: `ajv.compile({ ...schema, $ref: '#/definitions/ActorsQuery' })`. */
+/** Ajv 8 (allowUnionTypes, discriminator, ajv-formats) on the schema with `$ref: '#/definitions/ActorsQuery'` as the root. */
 export function actorsQueryValidator(): ValidateFunction {
 	if (!mainValidator) mainValidator = newAjv().compile({ ...loadQuerySchema(), $ref: '#/definitions/ActorsQuery' });
 	return mainValidator;

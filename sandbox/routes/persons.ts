@@ -1,4 +1,4 @@
-// /api/projects/:id/persons/... — a port of PostHog's PersonViewSet behaviour (persons-api.md §8).
+// /api/projects/:id/persons/... — a port of PostHog's PersonViewSet behaviour (posthog/api/person.py).
 
 import type { HandlerResult, RequestContext } from '../context';
 import { ApiError, errors, hogError } from '../errors';
@@ -330,7 +330,7 @@ export function bulkDeletePersonsCore(
 	if (pyTruthy(ids)) {
 		for (const raw of pyList(ids)) {
 			const uuid = parsePythonUuid(raw);
-			if (!uuid) throw errors.serverError(); // the UUID lookup blows up on malformed ids (UNCONFIRMED)
+			if (!uuid) throw errors.serverError(); // the UUID lookup blows up on malformed ids (not confirmed against PostHog; see sandbox/README.md)
 			const p = store.personsByUuid.get(uuid);
 			if (p && !seen.has(p.uuid)) {
 				seen.add(p.uuid);
@@ -528,7 +528,7 @@ function activityResponse(ctx: RequestContext, itemId: string | null): HandlerRe
 		.map((x) => x.a);
 	const total = entries.length;
 	const numPages = Math.max(1, Math.ceil(total / limit));
-	if (page > numPages) throw errors.serverError(); // Django Paginator.page() raises EmptyPage (UNCONFIRMED status)
+	if (page > numPages) throw errors.serverError(); // Django Paginator.page() raises EmptyPage (status not confirmed against PostHog)
 	const slice = entries.slice((page - 1) * limit, page * limit);
 	const url = ctx.absoluteUrl();
 	return {

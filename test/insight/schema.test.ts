@@ -1,6 +1,6 @@
 /**
  * Every ActorsQuery body the Insight operations can build validates against PostHog's own JSON
- * Schema (sandbox/schema/query-schema.json, see its README section), for each kind × source ×
+ * Schema (sandbox/schema/query-schema.json, a subset of PostHog's schema; see sandbox/schema/LICENSE.md), for each kind × source ×
  * representative options. Invalid data points are rejected before anything is built.
  */
 import type { IDataObject } from 'n8n-workflow';

@@ -1,4 +1,4 @@
-/** PostHog's JSON Schema validators for query bodies (sandbox/schema/query-schema.json), as its README sets them up. */
+/** PostHog's JSON Schema validators for query bodies (sandbox/schema/query-schema.json): Ajv 8 with allowUnionTypes, discriminator and ajv-formats, one root per query kind. */
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import * as fs from 'fs';

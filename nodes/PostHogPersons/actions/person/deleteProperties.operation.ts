@@ -8,7 +8,7 @@ import { apiRequest } from '../../transport';
 import { personLocator } from '../descriptions/personLocator';
 import { propertyNameLocator } from '../descriptions/pickers';
 
-/** PostHog's cap on keys per delete_property call (persons-api.md §8.11). */
+/** PostHog's cap on keys per delete_property call (newer versions take `$unset` as one key or a list of up to 1000). */
 export const DELETE_PROPERTY_MAX_KEYS = 1000;
 
 const properties: INodeProperties[] = [
