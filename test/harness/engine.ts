@@ -368,21 +368,10 @@ export interface ListSearchPanel {
 	path?: string;
 }
 
-/**
- * Runs one of the node's list-search methods (the "From List" of a resource locator) in n8n-core's
- * LoadOptionsContext, as the editor does when the user opens the list: with the panel's current
- * parameters and the path of the field.
- */
-export async function runListSearch(
-	method: string,
-	credentials: ICredentialDataDecryptedObject,
-	filter?: string,
-	paginationToken?: string,
-	panel: ListSearchPanel = {},
-): Promise<INodeListSearchResult> {
+/** One PostHog Persons node alone in a workflow, with the harness's credentials, for contexts built by hand. */
+async function lonelyNode(parameters: INode['parameters'], credentials: ICredentialDataDecryptedObject) {
 	const loader = await loadPackage();
 	const nodeTypes = new HarnessNodeTypes(loader);
-	const parameters = (panel.parameters ?? { resource: 'person', operation: 'get' }) as INode['parameters'];
 	const node: INode = {
 		id: 'posthog',
 		name: 'PostHog Persons',
@@ -397,6 +386,23 @@ export async function runListSearch(
 	const additionalData = harnessAdditionalData(
 		new HarnessCredentialsHelper({ [CREDENTIAL_TYPE]: credentials }, credentialTypes),
 	);
+	return { nodeTypes, node, workflow, additionalData };
+}
+
+/**
+ * Runs one of the node's list-search methods (the "From List" of a resource locator) in n8n-core's
+ * LoadOptionsContext, as the editor does when the user opens the list: with the panel's current
+ * parameters and the path of the field.
+ */
+export async function runListSearch(
+	method: string,
+	credentials: ICredentialDataDecryptedObject,
+	filter?: string,
+	paginationToken?: string,
+	panel: ListSearchPanel = {},
+): Promise<INodeListSearchResult> {
+	const parameters = (panel.parameters ?? { resource: 'person', operation: 'get' }) as INode['parameters'];
+	const { nodeTypes, node, workflow, additionalData } = await lonelyNode(parameters, credentials);
 	// the editor sends the panel's parameters along (DynamicNodeParametersService)
 	additionalData.currentNodeParameters = parameters;
 	const context = new LoadOptionsContext(workflow, node, additionalData, panel.path ?? 'parameters.person');
@@ -415,22 +421,7 @@ export async function executeContext(
 	credentials: ICredentialDataDecryptedObject,
 	input: IDataObject[] = [{}],
 ): Promise<ExecuteContext> {
-	const loader = await loadPackage();
-	const nodeTypes = new HarnessNodeTypes(loader);
-	const node: INode = {
-		id: 'posthog',
-		name: 'PostHog Persons',
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: parameters as INode['parameters'],
-		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'PostHog' } },
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const credentialTypes = { [CREDENTIAL_TYPE]: loader.getCredential(CREDENTIAL_TYPE).type };
-	const additionalData = harnessAdditionalData(
-		new HarnessCredentialsHelper({ [CREDENTIAL_TYPE]: credentials }, credentialTypes),
-	);
+	const { node, workflow, additionalData } = await lonelyNode(parameters as INode['parameters'], credentials);
 	const items = input.map((json) => ({ json }));
 	const executeData = { node, data: { main: [items] }, source: null };
 	return new ExecuteContext(workflow, node, additionalData, 'manual', createRunExecutionData(), 0, items, { main: [items] }, executeData, []);
