@@ -36,3 +36,29 @@ export function achievedPerWindow(startTimes: number[], windowMs: number): { per
 	const inWindows = startTimes.filter((time) => time < first + windows * windowMs).length;
 	return { perWindow: inWindows / windows, windows };
 }
+
+/** A sandbox's request log, as far as the delete-rate summary reads it. */
+interface RequestLog {
+	requests: Array<{ path: string; status: number; startedAt: number }>;
+}
+
+/**
+ * Accepted `bulk_delete` calls per (time-scaled) minute against the bound, and the 429s the
+ * sandbox answered: the figures of the rate benchmarks.
+ */
+export function deleteRateSummary(sandbox: RequestLog, bound: number, timeScale: number) {
+	const accepted = sandbox.requests.filter((entry) => entry.path.includes('bulk_delete') && entry.status === 202);
+	const throttled = sandbox.requests.filter((entry) => entry.status === 429).length;
+	const { perWindow: achievedPerMin, windows } = achievedPerWindow(
+		accepted.map((entry) => entry.startedAt),
+		60_000 / timeScale,
+	);
+	return {
+		boundPerMin: bound,
+		achievedPerMin: Math.round(achievedPerMin * 10) / 10,
+		ratio: Math.round((achievedPerMin / bound) * 1000) / 1000,
+		calls: accepted.length,
+		windows,
+		throttled,
+	};
+}

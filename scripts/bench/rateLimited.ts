@@ -2,7 +2,7 @@ import { startSandbox } from '../../sandbox';
 import { runNode } from '../../test/harness/engine';
 import { pickDistinctIds, sandboxCredentials } from '../../test/helpers/sandbox';
 import { SIZES, log, type Benchmark } from './common';
-import { achievedPerWindow, pacedDeleteParameters } from './pacing';
+import { deleteRateSummary, pacedDeleteParameters } from './pacing';
 
 /**
  * Deletions paced under PostHog Cloud's delete limit (480/min, 4800/h), with the sandbox's
@@ -21,21 +21,7 @@ async function rateLimitedRun() {
 			input: targets.map((target) => ({ distinct_id: target.distinctId })),
 		});
 		if (result.error) throw result.error;
-		const accepted = sandbox.requests.filter((entry) => entry.path.includes('bulk_delete') && entry.status === 202);
-		const throttled = sandbox.requests.filter((entry) => entry.status === 429).length;
-		const { perWindow: achievedPerMin, windows } = achievedPerWindow(
-			accepted.map((entry) => entry.startedAt),
-			60_000 / timeScale,
-		);
-		return {
-			boundPerMin: bound,
-			achievedPerMin: Math.round(achievedPerMin * 10) / 10,
-			ratio: Math.round((achievedPerMin / bound) * 1000) / 1000,
-			calls: accepted.length,
-			windows,
-			throttled,
-			timeScale,
-		};
+		return { ...deleteRateSummary(sandbox, bound, timeScale), timeScale };
 	} finally {
 		await sandbox.stop();
 	}

@@ -2,7 +2,7 @@ import { startSandbox } from '../../sandbox';
 import { runNode } from '../../test/harness/engine';
 import { pickDistinctIds, sandboxCredentials } from '../../test/helpers/sandbox';
 import { SIZES, log, type Benchmark } from './common';
-import { achievedPerWindow, pacedDeleteParameters } from './pacing';
+import { deleteRateSummary, pacedDeleteParameters } from './pacing';
 
 /**
  * 50 executions of the node at once (as 50 form submissions arriving together), all with the
@@ -32,19 +32,14 @@ async function sharedKeyRun() {
 			),
 		);
 		const failed = results.filter((result) => result.error).length;
-		const accepted = sandbox.requests.filter((entry) => entry.path.includes('bulk_delete') && entry.status === 202);
-		const throttled = sandbox.requests.filter((entry) => entry.status === 429).length;
 		const remaining = targets.filter((target) => sandbox.store.personsByUuid.has(target.uuid)).length;
-		const { perWindow: achievedPerMin, windows } = achievedPerWindow(
-			accepted.map((entry) => entry.startedAt),
-			60_000 / timeScale,
-		);
+		const { boundPerMin, achievedPerMin, ratio, calls: acceptedCalls, windows, throttled } = deleteRateSummary(sandbox, bound, timeScale);
 		return {
 			executions: EXECUTIONS,
-			boundPerMin: bound,
-			achievedPerMin: Math.round(achievedPerMin * 10) / 10,
-			ratio: Math.round((achievedPerMin / bound) * 1000) / 1000,
-			calls: accepted.length,
+			boundPerMin,
+			achievedPerMin,
+			ratio,
+			calls: acceptedCalls,
 			windows,
 			throttled,
 			failedExecutions: failed,
