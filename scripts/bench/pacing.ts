@@ -1,3 +1,5 @@
+import { ratePerWindow } from '../e2e/lib/windows';
+
 /** What the pacing benchmarks share: PostHog Cloud's delete limits scaled in time, and the achieved rate. */
 
 /** Bulk Delete of one distinct ID per call (field `distinct_id` of each item) under Cloud's delete limits. */
@@ -25,18 +27,6 @@ export function scaledDeleteLimits(timeScale: number) {
 	};
 }
 
-/**
- * Calls per window achieved. PostHog's limit is a sliding window: over k complete windows from
- * the first call at most k × bound calls fit, so the rate counts the calls sent in the complete
- * windows.
- */
-export function achievedPerWindow(startTimes: number[], windowMs: number): { perWindow: number; windows: number } {
-	const first = startTimes[0];
-	const windows = Math.floor((startTimes[startTimes.length - 1] - first) / windowMs);
-	const inWindows = startTimes.filter((time) => time < first + windows * windowMs).length;
-	return { perWindow: inWindows / windows, windows };
-}
-
 /** A sandbox's request log, as far as the delete-rate summary reads it. */
 interface RequestLog {
 	requests: Array<{ path: string; status: number; startedAt: number }>;
@@ -49,10 +39,12 @@ interface RequestLog {
 export function deleteRateSummary(sandbox: RequestLog, bound: number, timeScale: number) {
 	const accepted = sandbox.requests.filter((entry) => entry.path.includes('bulk_delete') && entry.status === 202);
 	const throttled = sandbox.requests.filter((entry) => entry.status === 429).length;
-	const { perWindow: achievedPerMin, windows } = achievedPerWindow(
+	const rate = ratePerWindow(
 		accepted.map((entry) => entry.startedAt),
 		60_000 / timeScale,
 	);
+	if (!rate) throw new Error(`the ${accepted.length} accepted calls span less than one rate-limit window`);
+	const { perWindow: achievedPerMin, windows } = rate;
 	return {
 		boundPerMin: bound,
 		achievedPerMin: Math.round(achievedPerMin * 10) / 10,
