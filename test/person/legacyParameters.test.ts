@@ -51,6 +51,15 @@ describe('Person fields as 0.1.0 stored them', () => {
 		const single = await sentAndOut(sandbox, person('deleteProperties', { person: byId(target.uuid), propertyKeys: 'country' }));
 		expect(single.calls.map((call) => call.body)).toEqual([{ $unset: 'country' }]);
 		expect(sandbox.store.getPerson(target.uuid)?.properties).not.toHaveProperty('country');
+
+		// only a stored picker is unwrapped: an object from an expression is no name
+		sandbox.clearRequests();
+		const fromExpression = await runAgainst(
+			sandbox,
+			person('deleteProperties', { person: byId(target.uuid), propertyKeys: '={{ { "__rl": true, "value": "plan" } }}' }),
+		);
+		expect(fromExpression.error?.message).toMatch(/Invalid property name/);
+		expect(sandbox.requests).toEqual([]);
 	});
 
 	test.each([

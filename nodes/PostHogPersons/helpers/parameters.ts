@@ -52,9 +52,15 @@ export function locatorValue(value: unknown): unknown {
 	return value;
 }
 
-/** A picker's value of an item (`extractValue`: the ID in a URL), also when the picker holds a plain value or no mode. */
+/**
+ * A picker's value of an item (`extractValue`: the ID in a URL), also when the picker holds a
+ * plain value or no mode. Only a value stored as a picker is unwrapped: an object that an
+ * expression gives stays an object (an ID must be text or a number).
+ */
 export function readLocator(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = ''): unknown {
-	return locatorValue(ctx.getNodeParameter(name, itemIndex, fallback as never, { extractValue: true }));
+	const value = ctx.getNodeParameter(name, itemIndex, fallback as never, { extractValue: true });
+	const stored = name.split('.').reduce<unknown>((at, key) => (at as IDataObject | undefined)?.[key], ctx.getNode().parameters);
+	return stored !== null && typeof stored === 'object' && '__rl' in stored ? locatorValue(value) : value;
 }
 
 /** "Return All" / "Limit" of an item: undefined for all records, else the Limit. */
