@@ -93,8 +93,11 @@ async function demoFunnelExport(credentials: ICredentialDataDecryptedObject, ins
 	const workflow = readExample('weekly-funnel-dropoff-csv.json');
 	heading(`${workflow.name}  (examples/weekly-funnel-dropoff-csv.json)`);
 	const node = postHogNode(workflow);
-	if (insightOverride) node.parameters = { ...node.parameters, insightId: insightOverride };
-	console.log(`Saved funnel ${node.parameters.insightId}: persons who dropped off at step ${node.parameters.step}`);
+	if (insightOverride) {
+		const mode = /^https?:\/\//i.test(insightOverride) ? 'url' : 'id';
+		node.parameters = { ...node.parameters, insightId: { __rl: true, mode, value: insightOverride } };
+	}
+	console.log(`Saved funnel ${(node.parameters.insightId as IDataObject).value}: persons who dropped off at step ${node.parameters.step}`);
 	const result = await runWorkflow(workflow, {
 		credentials: { postHogPersonsApi: credentials },
 		pinData: { [triggerNode(workflow).name]: [{ timestamp: new Date().toISOString(), 'Day of week': 'Monday' }] },

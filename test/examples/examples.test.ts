@@ -92,7 +92,7 @@ test('weekly funnel export: a CSV of exactly the persons who dropped off at step
 	const sandbox = getSandbox();
 	const workflow = read('weekly-funnel-dropoff-csv.json');
 	const { postHog, trigger } = nodes(workflow);
-	const insight = sandbox.store.insights.find((entry) => entry.short_id === postHog.parameters.insightId);
+	const insight = sandbox.store.insights.find((entry) => entry.short_id === (postHog.parameters.insightId as IDataObject).value);
 	expect(insight?.name).toBe('Signup funnel');
 	const source = (insight!.query as IDataObject).source as IDataObject;
 	const steps = (source.series as IDataObject[]).map((step) => isEvent(String(step.event)));

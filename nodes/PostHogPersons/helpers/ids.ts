@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readLocator } from './parameters';
 import { isUuid, valueAtPath } from './validation';
 
 /**
@@ -168,7 +169,7 @@ export function readItemIds(ctx: IExecuteFunctions, itemIndex: number, options: 
 		const value = valueAtPath(json, field);
 		parse = () => idsFromValue(value);
 	} else {
-		const value = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }) as unknown;
+		const value = readLocator(ctx, parameter, itemIndex);
 		const typed = !isExpression(ctx.getNode().parameters[parameter]) && typeof value === 'string';
 		parse = () => (typed ? idsFromTypedText(value) : idsFromValue(value));
 	}

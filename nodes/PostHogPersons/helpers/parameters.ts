@@ -13,7 +13,7 @@ export type ParameterReader = (name: string, fallback?: unknown, options?: { ext
 /** The parameters of one input item during execution. */
 export function itemParameters(ctx: IExecuteFunctions, itemIndex: number): ParameterReader {
 	return (name, fallback, options) =>
-		ctx.getNodeParameter(name, itemIndex, fallback as never, options?.extractValue ? { extractValue: true } : undefined);
+		options?.extractValue ? readLocator(ctx, name, itemIndex, fallback) : ctx.getNodeParameter(name, itemIndex, fallback as never);
 }
 
 function hasExpression(value: unknown): boolean {
@@ -36,16 +36,31 @@ export function panelParameters(ctx: ILoadOptionsFunctions, purpose: string): Pa
 				description: `The field "${name}" holds an expression, which only has a value when the workflow runs. Give it a fixed value to see the list, or type the value yourself instead of picking it from the list.`,
 			});
 		}
-		return options?.extractValue ? ctx.getCurrentNodeParameter(name, { extractValue: true }) : raw;
+		return options?.extractValue ? locatorValue(ctx.getCurrentNodeParameter(name, { extractValue: true })) : raw;
 	};
 }
 
-/** The value of a resource locator read without `extractValue` (inside collections), or the value itself. */
+/**
+ * The value of a resource locator read without `extractValue` (inside collections), or the value
+ * itself (plain text or numbers, as workflows saved before the field was a picker hold them).
+ * A locator without a mode counts too: n8n's `extractValue` hands those back whole.
+ */
 export function locatorValue(value: unknown): unknown {
-	if (value !== null && typeof value === 'object' && 'mode' in value && 'value' in value) {
+	if (value !== null && typeof value === 'object' && ('mode' in value || '__rl' in value) && 'value' in value) {
 		return (value as INodeParameterResourceLocator).value;
 	}
 	return value;
+}
+
+/**
+ * A picker's value of an item (`extractValue`: the ID in a URL), also when the picker holds a
+ * plain value or no mode. Only a value stored as a picker is unwrapped: an object that an
+ * expression gives stays an object (an ID must be text or a number).
+ */
+export function readLocator(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = ''): unknown {
+	const value = ctx.getNodeParameter(name, itemIndex, fallback as never, { extractValue: true });
+	const stored = name.split('.').reduce<unknown>((at, key) => (at as IDataObject | undefined)?.[key], ctx.getNode().parameters);
+	return stored !== null && typeof stored === 'object' && '__rl' in stored ? locatorValue(value) : value;
 }
 
 /** "Return All" / "Limit" of an item: undefined for all records, else the Limit. */

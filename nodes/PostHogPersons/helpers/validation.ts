@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readLocator } from './parameters';
+
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const UUID_RE = new RegExp(UUID_PATTERN);
 
@@ -22,7 +24,7 @@ export function requiredText(
 	description: string,
 	options: { exact?: boolean } = {},
 ): string {
-	const raw = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }) as unknown;
+	const raw = readLocator(ctx, parameter, itemIndex);
 	let text = '';
 	if (typeof raw === 'string') text = options.exact ? raw : raw.trim();
 	else if (typeof raw === 'number' && (!options.exact || Number.isSafeInteger(raw))) text = String(raw);

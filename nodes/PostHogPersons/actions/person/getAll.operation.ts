@@ -4,7 +4,7 @@ import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
 import { propertyFiltersProperty } from '../../helpers/filters';
 import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages } from '../../helpers/output';
-import { pageSizeOption, readLimit } from '../../helpers/parameters';
+import { pageSizeOption, readLimit, readLocator } from '../../helpers/parameters';
 import { simplifyPerson } from '../../helpers/simplify';
 import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../../transport';
 import { outputProperties, returnAllOrLimit, simplifyProperty } from '../descriptions/output';
@@ -126,7 +126,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const output = await forEachItem.call(this, items, async (itemIndex) => {
 		const maxRows = readLimit(this, itemIndex);
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-		if (filters.cohortId !== undefined) filters.cohortId = this.getNodeParameter('filters.cohortId', itemIndex, '', { extractValue: true }) as string;
+		if (filters.cohortId !== undefined) filters.cohortId = readLocator(this, 'filters.cohortId', itemIndex) as string;
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const simplify = this.getNodeParameter('simplify', itemIndex, false) as boolean;
 		const pageSize = pageSizeOption(options);
