@@ -110,7 +110,7 @@ export async function queryPage(
 	const session = await getSession(this);
 	const response = await runQuery.call(this, session, { ...query, ...page }, options);
 	if (echoesOtherOffset(response, page.offset)) {
-		throw queryError(session, options, 0, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${page.offset}`);
+		throw queryError(session, options, undefined, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${page.offset}`);
 	}
 	return { columns: response.columns, rows: response.results.slice(0, page.limit), missingActorsCount: Number(response.missing_actors_count ?? 0) };
 }
@@ -137,9 +137,11 @@ export async function queryAllPages(
 	return { columns, rows, missingActorsCount };
 }
 
-function queryError(session: Session, options: { itemIndex: number }, read: number, message: string): NodeOperationError {
+/** `read`: rows paged so far (undefined for a single re-read). */
+function queryError(session: Session, options: { itemIndex: number }, read: number | undefined, message: string): NodeOperationError {
+	const stopping = read === undefined ? 'Stopping: the answer is not the rows asked for.' : `Stopping to avoid an endless loop after ${read} persons.`;
 	return new NodeOperationError(session.node, message, {
-		description: `Stopping to avoid an endless loop after ${read} persons. Try again later; if it persists, a proxy between n8n and PostHog may be rewriting the answers.`,
+		description: `${stopping} Try again later; if it persists, a proxy between n8n and PostHog may be rewriting the answers.`,
 		itemIndex: options.itemIndex,
 	});
 }
