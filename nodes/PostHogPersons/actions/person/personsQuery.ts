@@ -155,9 +155,8 @@ export async function* queryPersonPages(
 					// rows moved up since the previous page: find the persons that slid onto it
 					const read = async (offset: number, limit: number) => (await queryPage.call(this, query, { offset, limit }, paging)).rows;
 					const found = await recoverShifted(page.offset, options.pageSize, read, keyOf, seen, stats.shiftCheck);
-					const before = records.length;
 					addRecords({ ...page, rows: found }, records, seen);
-					stats.shiftCheck.recovered += records.length - before;
+					stats.shiftCheck.recovered += records.length;
 				}
 				stats.missing += addRecords(page, records, seen);
 				const out = options.maxRows === undefined ? records : records.slice(0, options.maxRows - emitted);
