@@ -72,14 +72,16 @@ describe('Get Many as CSV, filesystem binary data', () => {
 	async function queryServer(pages: number, perPage: number, onRequest: (page: number) => void, failOn?: number) {
 		return await scriptedServer((request) => {
 			const { query } = JSON.parse(request.body) as { query: { offset: number; limit: number } };
-			const page = query.offset / perPage;
+			// pages after the first are asked from one row earlier (the overlap row)
+			const page = Math.ceil(query.offset / perPage);
 			onRequest(page);
 			if (page === failOn) return { status: 500, body: { type: 'server_error', code: 'error', detail: 'A server error occurred.', attr: null } };
-			const results = Array.from({ length: perPage }, (_, index) => {
-				const n = page * perPage + index;
+			const end = Math.min(query.offset + query.limit, pages * perPage);
+			const results = Array.from({ length: end - query.offset }, (_, index) => {
+				const n = query.offset + index;
 				return [{ id: `uuid-${n}`, distinct_ids: [`user-${n}`], properties: { email: `p${n}@x.io`, plan: 'pro' }, is_identified: true, created_at: '2024-01-01T00:00:00Z' }];
 			});
-			return { status: 200, body: { columns: ['person'], results, hasMore: page < pages - 1, limit: perPage, offset: query.offset } };
+			return { status: 200, body: { columns: ['person'], results, hasMore: end < pages * perPage, limit: query.limit, offset: query.offset } };
 		});
 	}
 

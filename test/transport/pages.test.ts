@@ -95,4 +95,53 @@ describe('queryPages: ActorsQuery pages as they arrive', () => {
 		expect(result.missingActorsCount).toBe(3);
 		expect(server.requests.slice(1).map((request) => JSON.parse(request.body).query.limit)).toEqual([10, 10, 5]);
 	});
+
+	const asked = () => server.requests.map((request) => {
+		const { offset, limit } = JSON.parse(request.body).query as { offset: number; limit: number };
+		return [offset, limit];
+	});
+
+	test('overlap: every page but the first from one row earlier, that row apart from the rows; maxRows counts the rows', async () => {
+		server = await queryServer(7);
+		const ctx = await context(server);
+		const pages = [];
+		for await (const page of queryPages.call(ctx, query, { pageSize: 3, maxRows: 6, overlap: true, refresh: 'blocking', itemIndex: 0 })) pages.push(page);
+		expect(pages.map((page) => [page.offset, page.overlapped, page.overlap, page.rows.map((row) => (row[0] as IDataObject).id)])).toEqual([
+			[0, false, undefined, ['p0', 'p1', 'p2']],
+			[3, true, [{ id: 'p2' }], ['p3', 'p4', 'p5']],
+		]);
+		expect(asked()).toEqual([[0, 3], [2, 4]]);
+	});
+
+	test('overlap at the largest page size: PostHog caps the limit at 50,000, the next page follows the rows it sent', async () => {
+		server = await scriptedServer((request) => {
+			const { limit: askedLimit, offset } = (JSON.parse(request.body) as { query: { limit: number; offset: number } }).query;
+			const limit = Math.min(askedLimit, 50_000);
+			const rows = Array.from({ length: Math.max(0, Math.min(limit, 120_000 - offset)) }, (_, index) => [offset + index]);
+			return { status: 200, body: { columns: ['actor'], results: rows, hasMore: offset + limit < 120_000, limit, offset } };
+		});
+		const ctx = await context(server);
+		const rows: unknown[] = [];
+		for await (const page of queryPages.call(ctx, query, { pageSize: 50_000, overlap: true, refresh: 'blocking', itemIndex: 0 })) {
+			expect(page.overlap).toEqual(page.offset === 0 ? undefined : [page.offset - 1]);
+			for (const row of page.rows) rows.push(row[0]);
+		}
+		expect(asked()).toEqual([[0, 50_000], [49_999, 50_000], [99_998, 50_000]]);
+		expect(rows).toEqual(Array.from({ length: 120_000 }, (_, n) => n));
+	});
+
+	test('overlap: the offset PostHog echoes must be the one asked (offset − 1)', async () => {
+		server = await scriptedServer((request) => {
+			const { limit, offset } = (JSON.parse(request.body) as { query: { limit: number; offset: number } }).query;
+			const rows = Array.from({ length: limit }, (_, index) => [{ id: `p${offset + index}` }]);
+			// the nominal offset instead of the one asked
+			return { status: 200, body: { columns: ['actor'], results: rows, hasMore: true, limit, offset: offset === 0 ? 0 : offset + 1 } };
+		});
+		const ctx = await context(server);
+		const pages = queryPages.call(ctx, query, { pageSize: 2, overlap: true, refresh: 'blocking', itemIndex: 0 });
+		await expect((async () => {
+			for await (const page of pages) expect(page.rows).toHaveLength(2);
+		})()).rejects.toThrow('PostHog answered the page at offset 2 when asked for offset 1');
+		expect(asked()).toEqual([[0, 2], [1, 3]]);
+	});
 });

@@ -13,8 +13,8 @@
 export { isPostHogCloud, postHogBaseUrl } from './connection';
 export { parsePostHogError, postHogApiError } from './errors';
 export { CLOUD_LIMITS, MAX_CONCURRENT_QUERIES } from './pacing';
-export type { ActorsQueryResponse, QueryPageOptions, QueryPagesResult } from './queryPages';
-export { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGES, MAX_QUERY_PAGE_SIZE, queryAllPages, queryPages } from './queryPages';
+export type { ActorsQueryResponse, QueryPage, QueryPageOptions, QueryPagesResult } from './queryPages';
+export { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGES, MAX_QUERY_PAGE_SIZE, queryAllPages, queryPage, queryPages } from './queryPages';
 export { apiRequest } from './request';
 export type { PageOptions, RestPage } from './restPages';
 export { MAX_PAGES, requestAllPages, restPages } from './restPages';

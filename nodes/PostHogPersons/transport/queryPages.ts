@@ -31,6 +31,16 @@ export interface QueryPagesResult {
 	missingActorsCount: number;
 }
 
+/** One page of `queryPages`: where its rows start, and the row before them when asked (`overlap`). */
+export interface QueryPage extends QueryPagesResult {
+	/** Offset of `rows[0]`. */
+	offset: number;
+	/** Whether the page was asked from one row earlier (`overlap` option, every page but the first). */
+	overlapped: boolean;
+	/** The row at `offset − 1` when overlapped and PostHog had one (not in `rows`). */
+	overlap?: unknown[];
+}
+
 export interface QueryPageOptions {
 	pageSize: number;
 	/** Stop once this many rows were yielded (undefined = all). */
@@ -40,6 +50,11 @@ export interface QueryPageOptions {
 	itemIndex: number;
 	/** Name of the query in PostHog's query log. */
 	name?: string;
+	/**
+	 * From the second page on, ask one row earlier (offset − 1, limit + 1) and hand that row over as
+	 * `overlap`: it should be the last row of the previous page unless rows shifted between pages.
+	 */
+	overlap?: boolean;
 }
 
 /**
@@ -48,34 +63,61 @@ export interface QueryPageOptions {
  * answers (202 with `query_status`) are polled with `GET /query/:id/` until complete, within the
  * node's "Max Wait". Stops with an error when PostHog answers another offset than asked, says
  * more rows follow but sends none, or after MAX_QUERY_PAGES pages.
+ * With `overlap`, every page but the first is asked from one row earlier (see QueryPageOptions).
  * Stop early by leaving the `for await` loop.
  */
 export async function* queryPages(
 	this: IExecuteFunctions,
 	query: IDataObject,
 	options: QueryPageOptions,
-): AsyncGenerator<QueryPagesResult> {
+): AsyncGenerator<QueryPage> {
 	const session = await getSession(this);
 	let yielded = 0;
 	let pages = 0;
 	let offset = Number(query.offset ?? 0);
 	for (;;) {
 		const limit = options.maxRows === undefined ? options.pageSize : Math.min(options.pageSize, options.maxRows - yielded);
-		const response = await runQuery.call(this, session, { ...query, limit, offset }, options);
-		const rows = response.results;
+		const overlapped = options.overlap === true && pages > 0 && offset > 0;
+		const asked = overlapped ? { offset: offset - 1, limit: Math.min(limit + 1, MAX_QUERY_PAGE_SIZE) } : { offset, limit };
+		const response = await runQuery.call(this, session, { ...query, ...asked }, options);
+		const overlap = overlapped ? response.results[0] : undefined;
+		const rows = overlapped ? response.results.slice(1) : response.results;
 		pages++;
 		yielded += rows.length;
-		yield { columns: response.columns, rows, missingActorsCount: Number(response.missing_actors_count ?? 0) };
+		yield { columns: response.columns, rows, missingActorsCount: Number(response.missing_actors_count ?? 0), offset, overlapped, overlap };
 		if (response.hasMore !== true) return;
 		if (options.maxRows !== undefined && yielded >= options.maxRows) return;
-		if (response.offset !== undefined && response.offset !== null && Number(response.offset) !== offset) {
-			throw queryError(session, options, yielded, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${offset}`);
+		if (echoesOtherOffset(response, asked.offset)) {
+			throw queryError(session, options, yielded, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${asked.offset}`);
 		}
 		if (rows.length === 0) throw queryError(session, options, yielded, 'PostHog said more persons follow (hasMore) but sent none');
 		if (pages >= MAX_QUERY_PAGES) throw queryError(session, options, yielded, `Paging stopped after ${MAX_QUERY_PAGES} pages`);
 		const step = Number(response.limit);
-		offset += Number.isFinite(step) && step > 0 ? step : limit;
+		offset = asked.offset + (Number.isFinite(step) && step > 0 ? step : asked.limit);
 	}
+}
+
+/**
+ * One ActorsQuery page at an explicit offset and limit (a re-read), with the same checks as
+ * `queryPages`: PostHog must answer the offset asked.
+ */
+export async function queryPage(
+	this: IExecuteFunctions,
+	query: IDataObject,
+	page: { offset: number; limit: number },
+	options: QueryPageOptions,
+): Promise<QueryPagesResult> {
+	const session = await getSession(this);
+	const response = await runQuery.call(this, session, { ...query, ...page }, options);
+	if (echoesOtherOffset(response, page.offset)) {
+		throw queryError(session, options, undefined, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${page.offset}`);
+	}
+	return { columns: response.columns, rows: response.results.slice(0, page.limit), missingActorsCount: Number(response.missing_actors_count ?? 0) };
+}
+
+/** PostHog echoes the offset of the page it answers; another one means the answer is not that page. */
+function echoesOtherOffset(response: ActorsQueryResponse, asked: number): boolean {
+	return response.offset !== undefined && response.offset !== null && Number(response.offset) !== asked;
 }
 
 /** All rows of `queryPages`, collected. */
@@ -95,9 +137,11 @@ export async function queryAllPages(
 	return { columns, rows, missingActorsCount };
 }
 
-function queryError(session: Session, options: { itemIndex: number }, read: number, message: string): NodeOperationError {
+/** `read`: rows paged so far (undefined for a single re-read). */
+function queryError(session: Session, options: { itemIndex: number }, read: number | undefined, message: string): NodeOperationError {
+	const stopping = read === undefined ? 'Stopping: the answer is not the rows asked for.' : `Stopping to avoid an endless loop after ${read} persons.`;
 	return new NodeOperationError(session.node, message, {
-		description: `Stopping to avoid an endless loop after ${read} persons. Try again later; if it persists, a proxy between n8n and PostHog may be rewriting the answers.`,
+		description: `${stopping} Try again later; if it persists, a proxy between n8n and PostHog may be rewriting the answers.`,
 		itemIndex: options.itemIndex,
 	});
 }

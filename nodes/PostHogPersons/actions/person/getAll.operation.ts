@@ -10,9 +10,10 @@ import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../../transport';
 import { outputProperties, returnAllOrLimit, simplifyProperty } from '../descriptions/output';
 import { cohortLocator } from '../descriptions/pickers';
 import type { QueryListStats } from './personsQuery';
-import { queryPersonPages } from './personsQuery';
+import { newQueryListStats, queryPersonPages } from './personsQuery';
 import type { GapCheckStats } from './personsRest';
 import { MAX_REREADS, newGapCheckStats, restPersonPages } from './personsRest';
+import { SHIFT_WINDOWS } from './personsShift';
 
 type ListVia = 'auto' | 'query' | 'rest';
 
@@ -122,7 +123,7 @@ function lacksQueryScope(error: unknown): boolean {
 const withoutQueryScope = new WeakSet<object>();
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const totals = { fellBack: false, rest: newGapCheckStats(), query: { missing: 0 } as QueryListStats };
+	const totals = { fellBack: false, rest: newGapCheckStats(), query: newQueryListStats() };
 	const output = await forEachItem.call(this, items, async (itemIndex) => {
 		const maxRows = readLimit(this, itemIndex);
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
@@ -132,7 +133,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const pageSize = pageSizeOption(options);
 		const via = (options.listVia ?? 'auto') as ListVia;
 		const paging = { pageSize, maxRows, itemIndex };
-		const queryStats: QueryListStats = { missing: 0 };
+		const queryStats: QueryListStats = newQueryListStats();
 		const restStats: GapCheckStats = newGapCheckStats();
 		let usedRest = via === 'rest' || (via === 'auto' && withoutQueryScope.has(this));
 
@@ -161,11 +162,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 
 		const result = await emitRecordPages(this, itemIndex, simplified.call(this), 'posthog-persons', () =>
-			usedRest ? { listedThrough: 'persons list', gapCheck: { ...restStats } } : { listedThrough: 'query' },
+			usedRest ? { listedThrough: 'persons list', gapCheck: { ...restStats } } : { listedThrough: 'query', shiftCheck: { ...queryStats.shiftCheck } },
 		);
 		if (usedRest && via === 'auto') totals.fellBack = true;
 		for (const key of Object.keys(restStats) as Array<keyof GapCheckStats>) totals.rest[key] += restStats[key];
 		totals.query.missing += queryStats.missing;
+		for (const key of Object.keys(queryStats.shiftCheck) as Array<keyof QueryListStats['shiftCheck']>) totals.query.shiftCheck[key] += queryStats.shiftCheck[key];
 		return result;
 	});
 	addNotices(this, totals);
@@ -186,6 +188,14 @@ function addNotices(ctx: IExecuteFunctions, totals: { fellBack: boolean; rest: G
 			type: 'info',
 			location: 'outputPane',
 			message: `Listed through PostHog's persons list because the API key lacks the scope query:read.${repaired} Add query:read for the Query API, which lists every person exactly once with fewer requests.`,
+		});
+	}
+	const { shiftCheck } = query;
+	if (shiftCheck.unproven > 0) {
+		ctx.addExecutionHints({
+			type: 'warning',
+			location: 'outputPane',
+			message: `Persons were deleted or merged while the node paged through PostHog's Query API: ${shiftCheck.shiftedPages} page(s) started after persons not yet output, and ${shiftCheck.unproven} of them could not be proven complete after ${SHIFT_WINDOWS} re-reads each, so persons may be missing. ${shiftCheck.recovered} person(s) were found again and output. Run Get Many again when fewer persons are being deleted.`,
 		});
 	}
 	if (query.missing > 0) {

@@ -3,12 +3,16 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { buildPropertyFilters } from '../../helpers/filters';
 import { withItemIndex } from '../../helpers/items';
-import { queryPages } from '../../transport';
+import type { QueryPagesResult } from '../../transport';
+import { queryPage, queryPages } from '../../transport';
+import type { ShiftCheckStats } from './personsShift';
+import { newShiftCheckStats, recoverShifted } from './personsShift';
 
 /**
  * Get Many through PostHog's Query API: an ActorsQuery over persons (no source) in a unique,
  * stable order, paged with limit/offset/hasMore. Every person is listed once: unlike the persons
- * list endpoint (PostHog issue #24787), a page never skips rows.
+ * list endpoint (PostHog issue #24787), a page never skips rows, and rows that move up between
+ * pages (persons deleted while paging) are found again by the shift check (personsShift.ts).
  */
 
 /** created_at alone is not unique (persons created in the same second could swap between pages). */
@@ -94,11 +98,29 @@ function rejectsOptionalColumns(error: unknown): boolean {
 export interface QueryListStats {
 	/** Persons PostHog listed but could no longer load (being deleted); not output. */
 	missing: number;
+	/** Pages whose rows moved up between pages, and what re-reading them found. */
+	shiftCheck: ShiftCheckStats;
+}
+
+export function newQueryListStats(): QueryListStats {
+	return { missing: 0, shiftCheck: newShiftCheckStats() };
+}
+
+/** A row's person cell, when it is a person object. */
+function actorOf(row: unknown[], personIndex: number): IDataObject | undefined {
+	const actor = row[personIndex] as IDataObject | null;
+	return actor && typeof actor === 'object' ? actor : undefined;
+}
+
+/** Whether PostHog could load the person (a person being deleted comes without properties and distinct IDs). */
+function loaded(actor: IDataObject | undefined): actor is IDataObject {
+	return actor !== undefined && (actor.properties !== undefined || actor.distinct_ids !== undefined);
 }
 
 /**
- * Pages of persons-list items through the Query API. `maxRows`: stop after that many rows.
- * Throws the first request's error unchanged (the caller may fall back to the persons list).
+ * Pages of persons-list items through the Query API, each person once, with the shift check.
+ * `maxRows`: stop after that many persons. Throws the first request's error unchanged (the caller
+ * may fall back to the persons list).
  */
 export async function* queryPersonPages(
 	this: IExecuteFunctions,
@@ -110,42 +132,38 @@ export async function* queryPersonPages(
 	const seen = new Set<string>();
 	let select = ['person', ...OPTIONAL_COLUMNS];
 	let listed = false;
+	let emitted = 0;
 	for (;;) {
-		const pages = queryPages.call(this, { ...base, select }, {
-			pageSize: options.pageSize,
-			maxRows: options.maxRows,
-			refresh: 'force_blocking',
-			itemIndex: options.itemIndex,
-			name: 'n8n: Get Many persons',
-		});
+		const paging = { pageSize: options.pageSize, refresh: 'force_blocking', itemIndex: options.itemIndex, name: 'n8n: Get Many persons' };
+		const query = { ...base, select };
+		const pages = queryPages.call(this, query, { ...paging, maxRows: options.maxRows, overlap: true });
 		try {
 			for await (const page of pages) {
 				const personIndex = page.columns.indexOf('person');
-				if (personIndex < 0 && page.rows.length > 0) {
+				if (personIndex < 0 && (page.rows.length > 0 || page.overlap)) {
 					throw new NodeOperationError(this.getNode(), 'PostHog answered the persons query without a "person" column', {
 						itemIndex: options.itemIndex,
 						description: `Columns received: ${JSON.stringify(page.columns).slice(0, 200)}. Check the Host of the credential: it must be a PostHog instance.`,
 					});
 				}
-				const nameIndex = page.columns.indexOf(OPTIONAL_COLUMNS[0]);
-				const lastSeenIndex = page.columns.indexOf('last_seen_at');
+				const keyOf = (row: unknown[]) => {
+					const id = actorOf(row, personIndex)?.id;
+					return id === undefined || id === null ? undefined : String(id);
+				};
 				const records: IDataObject[] = [];
-				for (const row of page.rows) {
-					const actor = row[personIndex] as IDataObject | null;
-					if (!actor || typeof actor !== 'object' || (actor.properties === undefined && actor.distinct_ids === undefined)) {
-						stats.missing++;
-						continue;
-					}
-					const id = String(actor.id);
-					// a person already output on an earlier page (persons created while paging shift rows)
-					if (seen.has(id)) continue;
-					seen.add(id);
-					const nameCell = nameIndex >= 0 ? (row[nameIndex] as IDataObject | null) : null;
-					const name = nameCell && typeof nameCell === 'object' ? nameCell.display_name : displayName(actor);
-					records.push(listItem(actor, name, lastSeenIndex >= 0 ? row[lastSeenIndex] : null));
+				if (page.overlapped && !seen.has((page.overlap && keyOf(page.overlap)) ?? '')) {
+					// rows moved up since the previous page: find the persons that slid onto it
+					const read = async (offset: number, limit: number) => (await queryPage.call(this, query, { offset, limit }, paging)).rows;
+					const found = await recoverShifted(page.offset, options.pageSize, read, keyOf, seen, stats.shiftCheck);
+					addRecords({ ...page, rows: found }, records, seen);
+					stats.shiftCheck.recovered += records.length;
 				}
+				stats.missing += addRecords(page, records, seen);
+				const out = options.maxRows === undefined ? records : records.slice(0, options.maxRows - emitted);
+				emitted += out.length;
 				listed = true;
-				yield records;
+				yield out;
+				if (options.maxRows !== undefined && emitted >= options.maxRows) return;
 			}
 			return;
 		} catch (error) {
@@ -157,4 +175,30 @@ export async function* queryPersonPages(
 			throw withItemIndex(this, error, options.itemIndex);
 		}
 	}
+}
+
+/**
+ * Adds the persons of query rows not in `seen` to `records` (and to `seen`): a person already
+ * output on an earlier page is skipped (persons created while paging move rows down). Returns
+ * how many rows held a person PostHog could no longer load (left out).
+ */
+function addRecords(page: QueryPagesResult, records: IDataObject[], seen: Set<string>): number {
+	const personIndex = page.columns.indexOf('person');
+	const nameIndex = page.columns.indexOf(OPTIONAL_COLUMNS[0]);
+	const lastSeenIndex = page.columns.indexOf('last_seen_at');
+	let missing = 0;
+	for (const row of page.rows) {
+		const actor = actorOf(row, personIndex);
+		if (!loaded(actor)) {
+			missing++;
+			continue;
+		}
+		const id = String(actor.id);
+		if (seen.has(id)) continue;
+		seen.add(id);
+		const nameCell = nameIndex >= 0 ? (row[nameIndex] as IDataObject | null) : null;
+		const name = nameCell && typeof nameCell === 'object' ? nameCell.display_name : displayName(actor);
+		records.push(listItem(actor, name, lastSeenIndex >= 0 ? row[lastSeenIndex] : null));
+	}
+	return missing;
 }

@@ -1,0 +1,76 @@
+/**
+ * The shift check of Get Many through the Query API. Offset pages are computed one by one, so
+ * persons deleted or merged while the node pages (GDPR deletions during an export) move the rows
+ * after them up: the first persons of the next page slide onto the page already read and would be
+ * skipped. Persons created meanwhile move rows down instead; those repeats are dropped.
+ *
+ * Every page but the first is asked from one row earlier (offset − 1): that row should be a person
+ * already output (the last one of the previous page, or an earlier one when rows moved down). When
+ * it is not, rows moved up, and the node re-reads backwards from the page's offset o, the windows
+ * [o − W, o) for W = 16, 64, 256 and then the page size (never before offset 0), until a window
+ * holds a person already output. The order (created_at DESC, id DESC) is total, so every person
+ * not output yet after that one was originally at or after o (or is new): those are output, ahead
+ * of the page. A window reaching offset 0 proves the page too. After SHIFT_WINDOWS re-reads without
+ * that proof the page is counted as unproven (the persons found are still output).
+ */
+
+/** Window sizes of the re-reads of one shifted page; the last is the page size. */
+const WINDOWS = [16, 64, 256];
+/** Re-reads of one shifted page before it is reported as unproven. */
+export const SHIFT_WINDOWS = WINDOWS.length + 1;
+
+export interface ShiftCheckStats {
+	/** Pages whose first (overlapping) row was not a person already output: rows moved up. */
+	shiftedPages: number;
+	/** Persons output from the re-reads of those pages. */
+	recovered: number;
+	/** Shifted pages for which no re-read reached a person already output (persons may be missing). */
+	unproven: number;
+	/** Extra requests made by the shift check. */
+	rereads: number;
+}
+
+export function newShiftCheckStats(): ShiftCheckStats {
+	return { shiftedPages: 0, recovered: 0, unproven: 0, rereads: 0 };
+}
+
+/** The window sizes for a page at `offset` of `pageSize` rows: growing, up to the page size, never past offset 0. */
+export function shiftWindows(offset: number, pageSize: number): number[] {
+	const sizes: number[] = [];
+	for (const size of [...WINDOWS, pageSize]) {
+		const window = Math.min(size, pageSize, offset);
+		if (window > (sizes[sizes.length - 1] ?? 0)) sizes.push(window);
+		if (window === Math.min(pageSize, offset)) break;
+	}
+	return sizes;
+}
+
+/**
+ * Re-reads backwards from `offset` (see above). `read` fetches the rows [start, start + size);
+ * `keyOf` gives a row's person ID (undefined: no person to judge by). Returns the rows after the
+ * last person already in `seen`, whose person is not in `seen` (not added to it here).
+ */
+export async function recoverShifted<Row>(
+	offset: number,
+	pageSize: number,
+	read: (start: number, size: number) => Promise<Row[]>,
+	keyOf: (row: Row) => string | undefined,
+	seen: ReadonlySet<string>,
+	stats: ShiftCheckStats,
+): Promise<Row[]> {
+	stats.shiftedPages++;
+	let found: Row[] = [];
+	for (const size of shiftWindows(offset, pageSize)) {
+		stats.rereads++;
+		const rows = await read(offset - size, size);
+		let lastSeen = rows.length - 1;
+		while (lastSeen >= 0 && !seen.has(keyOf(rows[lastSeen]) ?? '')) lastSeen--;
+		found = rows.slice(lastSeen + 1).filter((row) => {
+			const key = keyOf(row);
+			return key !== undefined && !seen.has(key);
+		});
+		if (lastSeen >= 0 || size === offset) return found;
+	}
+	stats.unproven++;
+	return found;
+}
