@@ -4,6 +4,12 @@ import { propertyNameLocator } from '../actions/descriptions/pickers';
 import { locatorValue } from './parameters';
 
 /** Operators PostHog accepts in property filters (persons list and queries). */
+/** Whose property a filter or breakdown reads. */
+export const PROPERTY_TYPES = [
+	{ name: 'Event Property', value: 'event' },
+	{ name: 'Person Property', value: 'person' },
+];
+
 export const PROPERTY_OPERATORS = [
 	{ name: 'Contains', value: 'icontains' },
 	{ name: 'Date After', value: 'is_date_after' },
@@ -67,10 +73,7 @@ export function propertyFiltersProperty(
 			displayName: 'Type',
 			name: 'type',
 			type: 'options',
-			options: [
-				{ name: 'Event Property', value: 'event' },
-				{ name: 'Person Property', value: 'person' },
-			],
+			options: PROPERTY_TYPES,
 			default: 'event',
 			description: 'Whose property it is',
 		});

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { propertyFiltersProperty } from '../../helpers/filters';
+import { PROPERTY_TYPES, propertyFiltersProperty } from '../../helpers/filters';
 import { actionLocator, eventNameLocator, propertyNameLocator } from '../descriptions/pickers';
 import { DEFINED_IN_NODE } from './insightSource.descriptions';
 
@@ -101,10 +101,7 @@ export function legacyBreakdownSettings(): INodeProperties[] {
 			displayName: 'Breakdown Type (Old Setting)',
 			name: 'breakdownType',
 			type: 'options',
-			options: [
-				{ name: 'Event Property', value: 'event' },
-				{ name: 'Person Property', value: 'person' },
-			],
+			options: PROPERTY_TYPES,
 			default: 'event',
 			description: 'Whose property the old Breakdown Property is',
 			displayOptions: { show: { breakdownType: [{ _cnd: { gt: '' } }] } },
