@@ -4,24 +4,12 @@
  * UUIDs), growth across many rehashes, the nil and max UUIDs, `size`.
  */
 import { IdSet } from '../../nodes/PostHogPersons/helpers/idSet';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../nodes/PostHogPersons/helpers/validation';
+import { Random } from '../../sandbox/util/prng';
 
 /** What the reference set holds for an ID: UUIDs compare case-insensitively, other strings as given. */
 function referenceKey(id: string): string {
-	return UUID.test(id) ? `uuid:${id.toLowerCase()}` : `text:${id}`;
+	return isUuid(id) ? `uuid:${id.toLowerCase()}` : `text:${id}`;
 }
 
 /** A reference `Set<string>` with the same rules, to compare against. */
@@ -38,26 +26,17 @@ class ReferenceSet {
 	}
 }
 
-function hex(next: () => number, length: number): string {
-	let text = '';
-	for (let i = 0; i < length; i++) text += '0123456789abcdef'[Math.floor(next() * 16)];
-	return text;
-}
-
-/** A random lower-case UUID; half of them version 7, sharing a timestamp prefix with many others. */
-function randomUuid(next: () => number): string {
-	const digits = next() < 0.5 ? '0190a1b2c3d4' + '7' + hex(next, 19) : hex(next, 32);
-	return [digits.slice(0, 8), digits.slice(8, 12), digits.slice(12, 16), digits.slice(16, 20), digits.slice(20)].join(
-		'-',
-	);
+/** A random lower-case UUID: half version 4, half version 7 from a few timestamps (shared prefixes). */
+function randomUuid(rng: Random): string {
+	return rng.chance(0.5) ? rng.uuid4() : rng.uuid7(1_718_000_000_000 + rng.int(50));
 }
 
 /** The same UUID in upper case, lower case or a random mix. */
-function caseVariant(next: () => number, id: string): string {
-	const pick = next();
+function caseVariant(rng: Random, id: string): string {
+	const pick = rng.next();
 	if (pick < 0.3) return id.toUpperCase();
 	if (pick < 0.6) return id.toLowerCase();
-	return [...id].map((char) => (next() < 0.5 ? char.toUpperCase() : char.toLowerCase())).join('');
+	return [...id].map((char) => (rng.chance(0.5) ? char.toUpperCase() : char.toLowerCase())).join('');
 }
 
 /** Hex positions of a canonical UUID (everything but the dashes). */
@@ -71,28 +50,26 @@ const HEX_POSITIONS = [...Array(36).keys()].filter((i) => ![8, 13, 18, 23].inclu
 const NOT_HEX = ['g', 'G', 'z', ' ', '-', '_', '/', ':', '@', '`', '\u0000', '\u00ff', 'İ', 'Ł', 'š', '０', '٣'];
 
 /** A string that is almost a UUID (or not at all), derived from `id`. */
-function nearMiss(next: () => number, id: string): string {
-	const pick = Math.floor(next() * 10);
-	const at = (max: number) => Math.floor(next() * max);
-	switch (pick) {
+function nearMiss(rng: Random, id: string): string {
+	switch (rng.int(10)) {
 		case 0: {
-			const position = HEX_POSITIONS[at(HEX_POSITIONS.length)];
-			return id.slice(0, position) + NOT_HEX[at(NOT_HEX.length)] + id.slice(position + 1);
+			const position = rng.pick(HEX_POSITIONS);
+			return id.slice(0, position) + rng.pick(NOT_HEX) + id.slice(position + 1);
 		}
 		case 1: {
 			// A dash moved one place left or right.
-			const dash = [8, 13, 18, 23][at(4)];
+			const dash = rng.pick([8, 13, 18, 23]);
 			const chars = [...id];
-			const other = next() < 0.5 ? dash - 1 : dash + 1;
+			const other = rng.chance(0.5) ? dash - 1 : dash + 1;
 			[chars[dash], chars[other]] = [chars[other], chars[dash]];
 			return chars.join('');
 		}
 		case 2:
 			return id.slice(0, 35); // 35 characters
 		case 3:
-			return id + hex(next, 1); // 37 characters
+			return id + rng.hex(1); // 37 characters
 		case 4:
-			return hex(next, 1) + id.slice(1) + hex(next, 1);
+			return rng.hex(1) + id.slice(1) + rng.hex(1);
 		case 5:
 			return id.replace(/-/g, ''); // 32 hex digits, no dashes
 		case 6:
@@ -102,13 +79,13 @@ function nearMiss(next: () => number, id: string): string {
 		case 8:
 			return '';
 		default:
-			return hex(next, at(40));
+			return rng.hex(rng.int(40));
 	}
 }
 
 describe('IdSet', () => {
 	it('agrees with a reference Set over 200,000 random operations', () => {
-		const next = random(20240611);
+		const rng = new Random(20240611);
 		const ids = new IdSet();
 		const reference = new ReferenceSet();
 		const uuids: string[] = [];
@@ -122,25 +99,24 @@ describe('IdSet', () => {
 			reference.add(id);
 			if (ids.size !== reference.size) throw new Error(`step ${step}: size ${ids.size}, expected ${reference.size}`);
 		};
-		const pickFrom = (list: string[]) => list[Math.floor(next() * list.length)];
-
+		
 		for (let step = 0; step < 200_000; step++) {
-			const kind = next();
+			const kind = rng.next();
 			let id: string;
 			if (kind < 0.3 || uuids.length === 0) {
-				id = caseVariant(next, randomUuid(next));
+				id = caseVariant(rng, randomUuid(rng));
 				uuids.push(id);
 			} else if (kind < 0.6) {
-				id = caseVariant(next, pickFrom(uuids));
+				id = caseVariant(rng, rng.pick(uuids));
 			} else if (kind < 0.8) {
-				id = nearMiss(next, pickFrom(uuids));
+				id = nearMiss(rng, rng.pick(uuids));
 				others.push(id);
 			} else {
-				id = next() < 0.5 ? pickFrom(others.length ? others : uuids) : caseVariant(next, pickFrom(uuids));
+				id = rng.chance(0.5) ? rng.pick(others.length ? others : uuids) : caseVariant(rng, rng.pick(uuids));
 			}
 			// Lookups and adds in every order: has-then-add of the same string (the usual pattern),
 			// sometimes added twice, add alone, has alone, and has of one string then add of another.
-			const op = next();
+			const op = rng.next();
 			if (op < 0.4) {
 				check(id, step);
 				add(id, step);
@@ -151,7 +127,7 @@ describe('IdSet', () => {
 				check(id, step);
 			} else {
 				check(id, step);
-				const other = caseVariant(next, pickFrom(uuids));
+				const other = caseVariant(rng, rng.pick(uuids));
 				add(other, step);
 				check(id, step);
 				add(id, step);
@@ -165,7 +141,7 @@ describe('IdSet', () => {
 		const wrong = [
 			...uuids.flatMap((id) => [id.toUpperCase(), id.toLowerCase()]),
 			...others,
-			...Array.from({ length: 10_000 }, () => randomUuid(next)),
+			...Array.from({ length: 10_000 }, () => randomUuid(rng)),
 		].filter((id) => ids.has(id) !== reference.has(id));
 		expect(wrong).toEqual([]);
 	});
