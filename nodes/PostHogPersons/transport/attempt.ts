@@ -16,8 +16,23 @@ import { CREDENTIAL_TYPE } from './types';
 export interface Answer {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
-	/** The decoded body (not yet redacted). */
-	text: string;
+	/** The body as received (not yet redacted). */
+	bytes: Buffer;
+	/** The body decoded as UTF-8 (not yet redacted), decoded when first read. */
+	readonly text: string;
+}
+
+function answerOf(statusCode: number, headers: Answer['headers'], bytes: Buffer): Answer {
+	let text: string | undefined;
+	return {
+		statusCode,
+		headers,
+		bytes,
+		get text() {
+			text ??= bytes.toString('utf8');
+			return text;
+		},
+	};
 }
 
 export interface AttemptRequest {
@@ -75,8 +90,7 @@ export async function sendAttempt(ctx: PostHogContext, request: AttemptRequest):
 			throw new TransportFailure('TIMEOUT', 'deadline passed before the answer started');
 		}
 		const raw = settled.value;
-		const text = await readBody(raw.body, signal);
-		return { statusCode: Number(raw.statusCode), headers: raw.headers ?? {}, text };
+		return answerOf(Number(raw.statusCode), raw.headers ?? {}, await readBody(raw.body, signal));
 	} finally {
 		dispose();
 	}
