@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { IdSet } from '../../helpers/idSet';
+
 /**
  * Turns ActorsQuery result rows (arrays aligned with `columns`) into one record per person:
  * `{ id, distinct_ids, properties, created_at, is_identified, ...other columns }`.
@@ -37,7 +39,7 @@ export interface ActorRecords {
 }
 
 /** `seen`: IDs of persons already output (pass the same set for every page of one run). */
-export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = new Set<string>()): ActorRecords {
+export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = new IdSet()): ActorRecords {
 	const actorIndex = columns.findIndex((column) => ACTOR_COLUMNS.has(column));
 	const records: IDataObject[] = [];
 	let missing = 0;

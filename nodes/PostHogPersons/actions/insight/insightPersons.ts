@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { IdSet } from '../../helpers/idSet';
 import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages } from '../../helpers/output';
 import type { ParameterReader } from '../../helpers/parameters';
@@ -110,7 +111,7 @@ export async function executeInsightPersons<K extends InsightKind>(
 		}
 
 		// pages as they arrive: a CSV file is written page by page, never all rows at once
-		const seen = new Set<string>();
+		const seen = new IdSet();
 		let rowCount = 0;
 		let missingActorsCount = 0;
 		async function* pages(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {

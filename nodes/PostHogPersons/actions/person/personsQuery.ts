@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { buildPropertyFilters } from '../../helpers/filters';
+import { IdSet } from '../../helpers/idSet';
 import { withItemIndex } from '../../helpers/items';
 import type { QueryPagesResult } from '../../transport';
 import { queryPage, queryPages } from '../../transport';
@@ -129,7 +130,7 @@ export async function* queryPersonPages(
 	stats: QueryListStats,
 ): AsyncGenerator<IDataObject[]> {
 	const base = personsListQuery(filters);
-	const seen = new Set<string>();
+	const seen = new IdSet();
 	let select = ['person', ...OPTIONAL_COLUMNS];
 	let listed = false;
 	let emitted = 0;
@@ -182,7 +183,7 @@ export async function* queryPersonPages(
  * output on an earlier page is skipped (persons created while paging move rows down). Returns
  * how many rows held a person PostHog could no longer load (left out).
  */
-function addRecords(page: QueryPagesResult, records: IDataObject[], seen: Set<string>): number {
+function addRecords(page: QueryPagesResult, records: IDataObject[], seen: IdSet): number {
 	const personIndex = page.columns.indexOf('person');
 	const nameIndex = page.columns.indexOf(OPTIONAL_COLUMNS[0]);
 	const lastSeenIndex = page.columns.indexOf('last_seen_at');

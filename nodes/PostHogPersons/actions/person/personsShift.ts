@@ -55,7 +55,7 @@ export async function recoverShifted<Row>(
 	pageSize: number,
 	read: (start: number, size: number) => Promise<Row[]>,
 	keyOf: (row: Row) => string | undefined,
-	seen: ReadonlySet<string>,
+	seen: { has(id: string): boolean },
 	stats: ShiftCheckStats,
 ): Promise<Row[]> {
 	stats.shiftedPages++;
