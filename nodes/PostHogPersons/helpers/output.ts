@@ -42,6 +42,25 @@ export function csvOptions(ctx: IExecuteFunctions, itemIndex: number): CsvOption
 	};
 }
 
+/** Records per chunk of a CSV file (see csvChunks). */
+const RECORDS_PER_CHUNK = 64;
+
+/**
+ * The CSV bytes of one page of records (with the header first if not written yet), in chunks of
+ * RECORDS_PER_CHUNK records: a page's text as one string would be a large object in V8's heap,
+ * which only a full garbage collection frees, and joining the chunks would copy every byte again.
+ */
+function* csvChunks(writer: CsvWriter, records: IDataObject[], otherColumn: boolean): Generator<Buffer> {
+	if (!writer.started) {
+		const header = writer.header(records, otherColumn);
+		if (header !== '') yield Buffer.from(header, 'utf8');
+	}
+	for (let start = 0; start < records.length; start += RECORDS_PER_CHUNK) {
+		const text = writer.lines(records.slice(start, start + RECORDS_PER_CHUNK));
+		if (text !== '') yield Buffer.from(text, 'utf8');
+	}
+}
+
 /**
  * One output item holding the records of `pages` as a CSV file, paired to the input item.
  * `sampleIsAll`: the first page holds every record (no `other_fields` column is needed).
@@ -61,16 +80,11 @@ async function csvFileItem(
 	let bytes = 0;
 	async function* chunks(): AsyncGenerator<Buffer> {
 		for await (const records of pages) {
-			let text = '';
-			if (!writer.started) {
-				if (records.length === 0) continue;
-				text = writer.header(records, !sampleIsAll);
+			if (!writer.started && records.length === 0) continue;
+			for (const chunk of csvChunks(writer, records, !sampleIsAll)) {
+				bytes += chunk.length;
+				yield chunk;
 			}
-			text += writer.lines(records);
-			if (text === '') continue;
-			const chunk = Buffer.from(text, 'utf8');
-			bytes += chunk.length;
-			yield chunk;
 		}
 		// no records: chosen columns still give a header; automatic ones an empty file
 		if (!writer.started) {
