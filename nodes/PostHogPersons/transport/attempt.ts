@@ -16,23 +16,8 @@ import { CREDENTIAL_TYPE } from './types';
 export interface Answer {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
-	/** The body as received (not yet redacted). */
-	bytes: Buffer;
-	/** The body decoded as UTF-8 (not yet redacted), decoded when first read. */
-	readonly text: string;
-}
-
-function answerOf(statusCode: number, headers: Answer['headers'], bytes: Buffer): Answer {
-	let text: string | undefined;
-	return {
-		statusCode,
-		headers,
-		bytes,
-		get text() {
-			text ??= bytes.toString('utf8');
-			return text;
-		},
-	};
+	/** The decoded body (not yet redacted). */
+	text: string;
 }
 
 export interface AttemptRequest {
@@ -90,7 +75,8 @@ export async function sendAttempt(ctx: PostHogContext, request: AttemptRequest):
 			throw new TransportFailure('TIMEOUT', 'deadline passed before the answer started');
 		}
 		const raw = settled.value;
-		return answerOf(Number(raw.statusCode), raw.headers ?? {}, await readBody(raw.body, signal));
+		const text = await readBody(raw.body, signal);
+		return { statusCode: Number(raw.statusCode), headers: raw.headers ?? {}, text };
 	} finally {
 		dispose();
 	}

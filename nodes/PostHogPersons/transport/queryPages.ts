@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { wait } from './abort';
 import { postHogApiError } from './errors';
@@ -74,48 +74,27 @@ export async function* queryPages(
 	const session = await getSession(this);
 	let yielded = 0;
 	let pages = 0;
-	let asked = pageAsked(options, 0, Number(query.offset ?? 0), 0);
-	let next: Promise<QueryAnswer> | undefined = runQuery.call(this, session, { ...query, ...asked.range }, options);
-	while (next) {
-		const current = asked;
-		const answer = await next;
-		const response = answer.body;
-		next = undefined;
-		const rowCount = current.overlapped ? Math.max(0, answer.rowCount - 1) : answer.rowCount;
+	let offset = Number(query.offset ?? 0);
+	for (;;) {
+		const limit = options.maxRows === undefined ? options.pageSize : Math.min(options.pageSize, options.maxRows - yielded);
+		const overlapped = options.overlap === true && pages > 0 && offset > 0;
+		const asked = overlapped ? { offset: offset - 1, limit: Math.min(limit + 1, MAX_QUERY_PAGE_SIZE) } : { offset, limit };
+		const response = await runQuery.call(this, session, { ...query, ...asked }, options);
+		const overlap = overlapped ? response.results[0] : undefined;
+		const rows = overlapped ? response.results.slice(1) : response.results;
 		pages++;
-		yielded += rowCount;
-		let failure: NodeOperationError | undefined;
-		if (response.hasMore === true && !(options.maxRows !== undefined && yielded >= options.maxRows)) {
-			if (echoesOtherOffset(response, current.range.offset)) {
-				failure = queryError(session, options, yielded, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${current.range.offset}`);
-			} else if (rowCount === 0) {
-				failure = queryError(session, options, yielded, 'PostHog said more persons follow (hasMore) but sent none');
-			} else if (pages >= MAX_QUERY_PAGES) {
-				failure = queryError(session, options, yielded, `Paging stopped after ${MAX_QUERY_PAGES} pages`);
-			} else {
-				const step = Number(response.limit);
-				asked = pageAsked(options, pages, current.range.offset + (Number.isFinite(step) && step > 0 ? step : current.range.limit), yielded);
-				// one page ahead: the next page is asked for before this one's rows are parsed and handled;
-				// one turn of the event loop lets the request actually leave first
-				next = runQuery.call(this, session, { ...query, ...asked.range }, options);
-				next.catch(() => undefined);
-				await sleep(0);
-			}
+		yielded += rows.length;
+		yield { columns: response.columns, rows, missingActorsCount: Number(response.missing_actors_count ?? 0), offset, overlapped, overlap };
+		if (response.hasMore !== true) return;
+		if (options.maxRows !== undefined && yielded >= options.maxRows) return;
+		if (echoesOtherOffset(response, asked.offset)) {
+			throw queryError(session, options, yielded, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${asked.offset}`);
 		}
-		const results = answer.rows();
-		const overlap = current.overlapped ? results[0] : undefined;
-		const rows = current.overlapped ? results.slice(1) : results;
-		yield { columns: response.columns, rows, missingActorsCount: Number(response.missing_actors_count ?? 0), offset: current.offset, overlapped: current.overlapped, overlap };
-		if (failure) throw failure;
+		if (rows.length === 0) throw queryError(session, options, yielded, 'PostHog said more persons follow (hasMore) but sent none');
+		if (pages >= MAX_QUERY_PAGES) throw queryError(session, options, yielded, `Paging stopped after ${MAX_QUERY_PAGES} pages`);
+		const step = Number(response.limit);
+		offset = asked.offset + (Number.isFinite(step) && step > 0 ? step : asked.limit);
 	}
-}
-
-/** The offset and limit to ask for the page at `offset` (one row earlier when overlapping). */
-function pageAsked(options: QueryPageOptions, pages: number, offset: number, yielded: number) {
-	const limit = options.maxRows === undefined ? options.pageSize : Math.min(options.pageSize, options.maxRows - yielded);
-	const overlapped = options.overlap === true && pages > 0 && offset > 0;
-	const range = overlapped ? { offset: offset - 1, limit: Math.min(limit + 1, MAX_QUERY_PAGE_SIZE) } : { offset, limit };
-	return { offset, overlapped, range };
 }
 
 /**
@@ -129,12 +108,11 @@ export async function queryPage(
 	options: QueryPageOptions,
 ): Promise<QueryPagesResult> {
 	const session = await getSession(this);
-	const answer = await runQuery.call(this, session, { ...query, ...page }, options);
-	const response = answer.body;
+	const response = await runQuery.call(this, session, { ...query, ...page }, options);
 	if (echoesOtherOffset(response, page.offset)) {
 		throw queryError(session, options, undefined, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${page.offset}`);
 	}
-	return { columns: response.columns, rows: answer.rows().slice(0, page.limit), missingActorsCount: Number(response.missing_actors_count ?? 0) };
+	return { columns: response.columns, rows: response.results.slice(0, page.limit), missingActorsCount: Number(response.missing_actors_count ?? 0) };
 }
 
 /** PostHog echoes the offset of the page it answers; another one means the answer is not that page. */
@@ -180,23 +158,12 @@ function checkResults(session: Session, answer: unknown, options: { itemIndex: n
 	return body;
 }
 
-/** A finished query's answer: `rows()` parses its result rows, which may be left for later (see ApiRequest.deferResults). */
-interface QueryAnswer {
-	body: ActorsQueryResponse;
-	rowCount: number;
-	rows(): unknown[][];
-}
-
-function answerOf(body: ActorsQueryResponse): QueryAnswer {
-	return { body, rowCount: body.results.length, rows: () => body.results };
-}
-
 async function runQuery(
 	this: IExecuteFunctions,
 	session: Session,
 	query: IDataObject,
 	options: { refresh: string; itemIndex: number; name?: string },
-): Promise<QueryAnswer> {
+): Promise<ActorsQueryResponse> {
 	const body: IDataObject = { query, refresh: options.refresh };
 	if (options.name) body.name = options.name;
 	const response = await apiRequest.call(this, {
@@ -206,16 +173,12 @@ async function runQuery(
 		requestClass: 'query',
 		idempotent: true,
 		itemIndex: options.itemIndex,
-		deferResults: true,
 	});
 	const status = response.body.query_status as IDataObject | undefined;
 	if (response.statusCode === 202 || (status && status.complete === false)) {
-		return answerOf(checkResults(session, await pollQuery.call(this, session, status ?? {}, options.itemIndex), options));
+		return checkResults(session, await pollQuery.call(this, session, status ?? {}, options.itemIndex), options);
 	}
-	const answer = checkResults(session, response.body, options);
-	const { results, resultCount } = response;
-	if (results === undefined || resultCount === undefined) return answerOf(answer);
-	return { body: answer, rowCount: resultCount, rows: () => results() as unknown[][] };
+	return checkResults(session, response.body, options);
 }
 
 async function pollQuery(this: IExecuteFunctions, session: Session, status: IDataObject, itemIndex: number): Promise<unknown> {
