@@ -49,16 +49,19 @@ const RECORDS_PER_CHUNK = 64;
  * The CSV bytes of one page of records (with the header first if not written yet), in chunks of
  * RECORDS_PER_CHUNK records: a page's text as one string would be a large object in V8's heap,
  * which only a full garbage collection frees, and joining the chunks would copy every byte again.
+ * All chunks of the page are made at once, so its records can go before n8n writes them.
  */
-function* csvChunks(writer: CsvWriter, records: IDataObject[], otherColumn: boolean): Generator<Buffer> {
+function csvChunks(writer: CsvWriter, records: IDataObject[], otherColumn: boolean): Buffer[] {
+	const chunks: Buffer[] = [];
 	if (!writer.started) {
 		const header = writer.header(records, otherColumn);
-		if (header !== '') yield Buffer.from(header, 'utf8');
+		if (header !== '') chunks.push(Buffer.from(header, 'utf8'));
 	}
 	for (let start = 0; start < records.length; start += RECORDS_PER_CHUNK) {
 		const text = writer.lines(records.slice(start, start + RECORDS_PER_CHUNK));
-		if (text !== '') yield Buffer.from(text, 'utf8');
+		if (text !== '') chunks.push(Buffer.from(text, 'utf8'));
 	}
+	return chunks;
 }
 
 /**
