@@ -100,6 +100,38 @@ describe('transport: the key never comes back through an echoing server', () => 
 		expect(JSON.stringify(result.run)).not.toContain(KEY.slice(4));
 	});
 
+	/** A query page of `count` persons (a few hundred KB of JSON). */
+	const bigQueryPage = (count: number, note = (n: number) => `note ${n} ${'x'.repeat(200)}`) => ({
+		columns: ['person'],
+		results: Array.from({ length: count }, (_, n) => [{ id: `018f1a2b-0000-7000-8000-${String(n).padStart(12, '0')}`, distinct_ids: [`user-${n}`], properties: { note: note(n) }, created_at: '2024-01-01T00:00:00Z' }]),
+		hasMore: false,
+		limit: 1000,
+		offset: 0,
+	});
+	const queryGetMany = { resource: 'person', operation: 'getAll', returnAll: true, requestOptions: options };
+
+	test('a large query page whose last row is not JSON is an error, not fewer persons', async () => {
+		const text = JSON.stringify(bigQueryPage(400));
+		// the last row holds a value that is not JSON (brackets and quotes still balanced)
+		const broken = text.replace(/"created_at":"2024-01-01T00:00:00Z"\}\]\],"hasMore"/, '"created_at":2024-01-01}]],"hasMore"');
+		expect(broken).not.toBe(text);
+		server = await scriptedServer(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: broken }));
+		const result = await runNode({ parameters: queryGetMany, credentials: credentialsFor(server) });
+		expect(result.items).toHaveLength(0);
+		expect(result.error?.message).toBe('PostHog answered 200 (application/json) with a body that is not JSON');
+		expect(result.error?.description).toContain('Start of the answer: {"columns":["person"],"results":[[{"id":"018f1a2b');
+	});
+
+	test('a large query page is read completely, and the key echoed in it is removed', async () => {
+		server = await scriptedServer(() => ({ status: 200, body: bigQueryPage(400, (n) => (n === 399 ? `saw ${KEY}` : `note ${n} ${'x'.repeat(200)}`)) }));
+		const result = await runNode({ parameters: queryGetMany, credentials: credentialsFor(server) });
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(400);
+		expect(result.items[399].json.properties).toEqual({ note: 'saw [redacted]' });
+		expect(result.items[0].json).toMatchObject({ id: '018f1a2b-0000-7000-8000-000000000000', distinct_ids: ['user-0'] });
+		expect(JSON.stringify(result.items)).not.toContain(KEY.slice(4));
+	});
+
 	test('the key echoed in a 2xx body is removed from the output', async () => {
 		server = await scriptedServer(() => ({ status: 200, body: { results: [{ uuid: 'u1', properties: { note: `saw ${KEY}` } }], next: null } }));
 		const result = await runNode({
