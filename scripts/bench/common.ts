@@ -3,7 +3,7 @@ export const quick = process.argv.includes('--quick');
 
 export const SIZES = quick
 	? { deleteIds: 5_000, rateCalls: 1_200, listPersons: 10_000, insightPersons: 3_000, csvRows: 10_000, csvLargeRows: 50_000, listRuns: 3 }
-	: { deleteIds: 100_000, rateCalls: 2_400, listPersons: 100_000, insightPersons: 50_000, csvRows: 100_000, csvLargeRows: 1_000_000, listRuns: 7 };
+	: { deleteIds: 100_000, rateCalls: 2_400, listPersons: 100_000, insightPersons: 50_000, csvRows: 100_000, csvLargeRows: 1_000_000, listRuns: 11 };
 
 export const log = (text: string) => console.log(text);
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -79,8 +79,8 @@ export async function exportRun(rows: number, modes: Array<'filesystem' | 'memor
 			};
 			if (measured.rows !== rows || measured.reportedRows !== rows) throw new Error(`${mode}: file has ${measured.rows} rows (item says ${measured.reportedRows}), expected ${rows}`);
 			if (mode === 'memory') {
-				// n8n's own copy of the same bytes, in the same chunks (one page of CSV each), and one page through the node
-				const copy = await child({ BENCH_MODE: 'n8nCopy', BENCH_BYTES: String(measured.bytes), BENCH_CHUNK: String(Math.ceil(measured.bytes / Math.ceil(rows / 1000))) });
+				// n8n's own copy of the same bytes, in chunks of the same size (the node writes 64 rows per chunk), and one page through the node
+				const copy = await child({ BENCH_MODE: 'n8nCopy', BENCH_BYTES: String(measured.bytes), BENCH_CHUNK: String(Math.ceil(measured.bytes / Math.ceil(rows / 64))) });
 				const page = await child({ BENCH_MODE: 'onePage', BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)), BENCH_STORAGE: storage, BENCH_IDS_FILE: `${idsFile}.page` });
 				const copyOverBaselineMb = copy.peakRssMb - copy.baselineRssMb;
 				const onePageMb = page.peakRssMb - page.baselineRssMb;

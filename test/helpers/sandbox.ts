@@ -10,7 +10,7 @@ import { runNode, type SingleNodeOptions } from '../harness/engine';
 export type { Sandbox };
 
 /** Credential data for the sandbox, as a user would fill in the form (self-hosted host). */
-export function sandboxCredentials(sandbox: Sandbox, key: keyof SandboxKeys = 'all'): ICredentialDataDecryptedObject {
+export function sandboxCredentials(sandbox: Pick<Sandbox, 'url' | 'projectId' | 'keys'>, key: keyof SandboxKeys = 'all'): ICredentialDataDecryptedObject {
 	return {
 		region: 'selfHosted',
 		host: sandbox.url,
