@@ -16,8 +16,24 @@ import { CREDENTIAL_TYPE } from './types';
 export interface Answer {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
-	/** The decoded body (not yet redacted). */
-	text: string;
+	/** The body as received (not yet redacted), when the attempt asked to keep it (`keepBytes`). */
+	bytes?: Buffer;
+	/** The body decoded as UTF-8 (not yet redacted); with `keepBytes`, decoded when first read. */
+	readonly text: string;
+}
+
+function answerOf(statusCode: number, headers: Answer['headers'], bytes: Buffer, keepBytes: boolean): Answer {
+	if (!keepBytes) return { statusCode, headers, text: bytes.toString('utf8') };
+	let text: string | undefined;
+	return {
+		statusCode,
+		headers,
+		bytes,
+		get text() {
+			text ??= bytes.toString('utf8');
+			return text;
+		},
+	};
 }
 
 export interface AttemptRequest {
@@ -32,6 +48,8 @@ export interface AttemptRequest {
 	timeoutMs: number;
 	/** Fires when the execution is cancelled. */
 	cancel?: AbortSignal;
+	/** Keep the body's bytes on the answer (for parsing a large page row by row, see json.ts). */
+	keepBytes?: boolean;
 }
 
 export function headerValue(headers: Answer['headers'], name: string): string | undefined {
@@ -75,8 +93,7 @@ export async function sendAttempt(ctx: PostHogContext, request: AttemptRequest):
 			throw new TransportFailure('TIMEOUT', 'deadline passed before the answer started');
 		}
 		const raw = settled.value;
-		const text = await readBody(raw.body, signal);
-		return { statusCode: Number(raw.statusCode), headers: raw.headers ?? {}, text };
+		return answerOf(Number(raw.statusCode), raw.headers ?? {}, await readBody(raw.body, signal), request.keepBytes === true);
 	} finally {
 		dispose();
 	}

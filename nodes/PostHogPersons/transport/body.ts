@@ -35,14 +35,14 @@ function toBuffer(chunk: unknown): Buffer {
 	return Buffer.from(String(chunk), 'utf8');
 }
 
-/** The body as text. Rejects with TransportFailure TIMEOUT, TOO_LARGE or INCOMPLETE. */
-export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MAX_BODY_BYTES): Promise<string> {
-	if (body === undefined || body === null) return '';
+/** The body's bytes. Rejects with TransportFailure TIMEOUT, TOO_LARGE or INCOMPLETE. */
+export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
+	if (body === undefined || body === null) return Buffer.alloc(0);
 	if (!isStream(body)) {
 		// a client that already read the body (not n8n's usual path): still apply the cap
-		const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
-		if (Buffer.byteLength(text, 'utf8') > maxBytes) throw tooLarge(maxBytes);
-		return text;
+		const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+		if (bytes.length > maxBytes) throw tooLarge(maxBytes);
+		return bytes;
 	}
 	const chunks: Buffer[] = [];
 	let size = 0;
@@ -75,7 +75,7 @@ export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MA
 	// n8n's HTTP client builds a new agent per request, so the connection is never reused: close it
 	// now rather than leaving it open until the server's keep-alive timeout
 	body.destroy();
-	return Buffer.concat(chunks as unknown as Uint8Array[], size).toString('utf8');
+	return Buffer.concat(chunks as unknown as Uint8Array[], size);
 }
 
 function tooLarge(maxBytes: number): TransportFailure {

@@ -6,6 +6,7 @@ import type { Answer } from './attempt';
 import { headerValue, sendAttempt } from './attempt';
 import { apiError, networkApiError, postHogApiError, redirectError, unexpectedAnswerError } from './errors';
 import type { NetworkProblem } from './networkErrors';
+import { parseJson, splitResults } from './json';
 import { networkProblem } from './networkErrors';
 import type { Slot } from './rateLimiter';
 import { redact } from './redact';
@@ -72,6 +73,7 @@ export async function apiRequest(this: PostHogContext, request: ApiRequest): Pro
 				hostname: session.hostname,
 				timeoutMs: attemptMs,
 				cancel,
+				keepBytes: request.deferResults,
 			});
 		} catch (error) {
 			if (cancel?.aborted) throw cancelled(session, request);
@@ -167,29 +169,60 @@ function isConcurrencyThrottle(answer: Answer): boolean {
 
 function readAnswer(session: Session, request: ApiRequest, answer: Answer, attempts: number, success: boolean, path: string): ApiResponse {
 	// a 2xx body is data (only the key itself is removed); an error body is text for messages
-	const text = success ? (answer.text.includes(session.apiKey) ? answer.text.split(session.apiKey).join('[redacted]') : answer.text) : redact(answer.text, session.apiKey);
+	const { bytes } = answer;
+	const keyInBody = bytes ? bytes.includes(session.apiKey) : answer.text.includes(session.apiKey);
+	let decoded: string | undefined;
+	const text = () => {
+		decoded ??= success ? (keyInBody ? answer.text.split(session.apiKey).join('[redacted]') : answer.text) : redact(answer.text, session.apiKey);
+		return decoded;
+	};
 	const response: ApiResponse = { statusCode: answer.statusCode, body: {}, headers: answer.headers, attempts };
 	const contentType = headerValue(answer.headers, 'content-type') ?? '';
-	const context = { statusCode: answer.statusCode, contentType, text, method: request.method, path, itemIndex: request.itemIndex, attempts, secret: session.apiKey };
-	if (text.trim() !== '') {
-		let parsed: unknown;
-		let parsedOk = true;
+	const context = () => ({ statusCode: answer.statusCode, contentType, text: text(), method: request.method, path, itemIndex: request.itemIndex, attempts, secret: session.apiKey });
+	let parsed: unknown;
+	let parsedOk = true;
+	let blank = false;
+	const split = bytes && success && !keyInBody && request.deferResults ? splitResults(bytes) : undefined;
+	if (split) {
+		// the rows are parsed when asked for (see ApiRequest.deferResults)
+		parsed = split.envelope;
+		response.resultCount = split.rowCount;
+		response.results = () => {
+			try {
+				return split.rows();
+			} catch {
+				throw unexpectedAnswerError(session.node, context());
+			}
+		};
+	} else if (bytes && success && !keyInBody) {
+		// data as it came: parsed from the bytes (a large page row by row, see json.ts)
 		try {
-			parsed = JSON.parse(text);
+			parsed = parseJson(bytes);
+		} catch {
+			parsedOk = false;
+			blank = answer.text.trim() === '';
+		}
+	} else if (text().trim() === '') {
+		blank = true;
+	} else {
+		try {
+			parsed = JSON.parse(text());
 		} catch {
 			parsedOk = false;
 		}
+	}
+	if (!blank) {
 		if (parsedOk && parsed !== null && typeof parsed === 'object') {
 			response.body = parsed as IDataObject;
 		} else if (success) {
-			throw unexpectedAnswerError(session.node, context);
+			throw unexpectedAnswerError(session.node, context());
 		} else {
-			response.text = text;
+			response.text = text();
 		}
 	}
 	if (success && request.expectFields && request.expectFields.length > 0) {
 		const missing = request.expectFields.filter((field) => Array.isArray(response.body) || response.body[field] === undefined);
-		if (missing.length > 0) throw unexpectedAnswerError(session.node, { ...context, missing });
+		if (missing.length > 0) throw unexpectedAnswerError(session.node, { ...context(), missing });
 	}
 	return response;
 }

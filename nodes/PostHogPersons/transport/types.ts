@@ -35,6 +35,11 @@ export interface ApiRequest {
 	 * an error naming the status, content type and first bytes.
 	 */
 	expectFields?: string[];
+	/**
+	 * A large 2xx answer with a top-level `results` array: hand over the rest of the answer first
+	 * and parse the rows only when `results()` is called (a pager asks for its next page meanwhile).
+	 */
+	deferResults?: boolean;
 }
 
 export interface ApiResponse {
@@ -45,4 +50,10 @@ export interface ApiResponse {
 	text?: string;
 	headers: Record<string, string | string[] | undefined>;
 	attempts: number;
+	/**
+	 * With `deferResults`, for a large answer: `body.results` is empty, `resultCount` says how many
+	 * rows there are, and `results()` parses them (throwing the not-JSON error if they do not parse).
+	 */
+	resultCount?: number;
+	results?: () => unknown[];
 }
