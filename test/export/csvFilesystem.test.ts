@@ -108,7 +108,9 @@ describe('Get Many as CSV, filesystem binary data', () => {
 		const { rows } = parseCsv(stored.buffer.toString('utf8'));
 		expect(rows.map((row) => row.uuid)).toEqual(Array.from({ length: 1000 }, (_, n) => `uuid-${n}`));
 		expect(item.json).toMatchObject({ rows: 1000, bytes: stored.buffer.length });
-		// nothing on disk before the first page; then each page's rows are written before the next page is asked for
+		// nothing on disk before the first page; then each page's rows are written before the next page
+		// is asked for (CSV output does not read ahead)
+		expect(sizesAtRequest).toHaveLength(5);
 		expect(sizesAtRequest[0]).toBe(0);
 		for (let page = 1; page < 5; page++) expect(sizesAtRequest[page]).toBeGreaterThan(sizesAtRequest[page - 1]);
 	});

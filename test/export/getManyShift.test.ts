@@ -62,8 +62,9 @@ describe('Get Many (Query API): persons deleted between pages', () => {
 		expectEveryoneOnce(order, deleted, got);
 		// the deleted persons were output on the first page, before they were deleted; order unchanged
 		expect(got).toEqual(order);
-		// page 2 from offset 9 (the overlap row), whose first row was new: one re-read of [0, 10) (it reaches offset 0)
-		expect(pagesAsked()).toEqual([[0, 10], [9, 11], [0, 10], [19, 11], [29, 11], [39, 11], [49, 11], [59, 11], [69, 11], [79, 11], [89, 11]]);
+		// page 2 from offset 9 (the overlap row), whose first row was new: one re-read of [0, 10) (it reaches offset 0),
+		// asked after page 3, which the node reads ahead (item output) while it handles page 2
+		expect(pagesAsked()).toEqual([[0, 10], [9, 11], [19, 11], [0, 10], [29, 11], [39, 11], [49, 11], [59, 11], [69, 11], [79, 11], [89, 11]]);
 		expect(warnings(result)).toEqual([]);
 	});
 
@@ -73,7 +74,7 @@ describe('Get Many (Query API): persons deleted between pages', () => {
 		const result = await runAgainst(sandbox, getMany(10));
 		expectEveryoneOnce(order, [order[9]], uuidsOf(result.items));
 		expect(uuidsOf(result.items).slice(0, 12)).toEqual(order.slice(0, 12));
-		expect(pagesAsked().slice(0, 4)).toEqual([[0, 10], [9, 11], [0, 10], [19, 11]]);
+		expect(pagesAsked().slice(0, 4)).toEqual([[0, 10], [9, 11], [19, 11], [0, 10]]);
 	});
 
 	it('more deletions than the first re-read window: the window grows (16, then 64 rows)', async () => {
@@ -103,7 +104,7 @@ describe('Get Many (Query API): persons deleted between pages', () => {
 		const got = uuidsOf(result.items);
 		// the windows [24, 40) and [20, 40) hold persons 54–69 and 50–69 (output), not 40–49: those are the unproven loss
 		expect(lostAndDoubled(order.filter((uuid) => !deleted.includes(uuid)), got)).toMatchObject({ lost: order.slice(40, 50), doubled: [] });
-		expect(pagesAsked().slice(0, 6)).toEqual([[0, 20], [19, 21], [39, 21], [24, 16], [20, 20], [59, 21]]);
+		expect(pagesAsked().slice(0, 6)).toEqual([[0, 20], [19, 21], [39, 21], [59, 21], [24, 16], [20, 20]]);
 		const [warning] = warnings(result);
 		expect(warning.message).toMatch(/deleted or merged while the node paged .* 1 page\(s\) started after persons not yet output, and 1 of them could not be proven complete after 4 re-reads each, so persons may be missing\. 20 person\(s\) were found again/);
 

@@ -61,6 +61,11 @@ describe('queryPages: ActorsQuery pages as they arrive', () => {
 
 	const query = { kind: 'ActorsQuery', select: ['actor'], source: { kind: 'FunnelsActorsQuery' } };
 
+	const asked = () => server.requests.map((request) => {
+		const { offset, limit } = JSON.parse(request.body).query as { offset: number; limit: number };
+		return [offset, limit];
+	});
+
 	function queryServer(total: number) {
 		return scriptedServer((request) => {
 			const { limit, offset } = (JSON.parse(request.body) as { query: { limit: number; offset: number } }).query;
@@ -82,23 +87,67 @@ describe('queryPages: ActorsQuery pages as they arrive', () => {
 		expect(server.requests.map((request) => JSON.parse(request.body).query.offset)).toEqual([0, 2, 4]);
 	});
 
-	test('stops requesting when the consumer stops; maxRows shortens the last page', async () => {
+	test.each([
+		[true, [2, 3, 3]],
+		[false, [1, 2, 3]],
+	])('readAhead %s: the next page is asked for while the consumer handles the current one (or after it)', async (readAhead, expected) => {
+		server = await queryServer(30);
+		const ctx = await context(server);
+		const seenWhileHandling: number[] = [];
+		for await (const page of queryPages.call(ctx, query, { pageSize: 10, refresh: 'blocking', itemIndex: 0, readAhead })) {
+			// a slow consumer: with readAhead, the next page's request reaches the server meanwhile
+			const deadline = Date.now() + (readAhead ? 2000 : 100);
+			while (page.offset < 20 && server.requests.length < page.offset / 10 + 2 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+			seenWhileHandling.push(server.requests.length);
+		}
+		expect(seenWhileHandling).toEqual(expected);
+		expect(asked()).toEqual([[0, 10], [10, 10], [20, 10]]);
+	});
+
+	test('a page read ahead that fails: its error comes after the pages before it, and is not raised when the consumer stopped', async () => {
+		server = await scriptedServer((request) => {
+			const { limit, offset } = (JSON.parse(request.body) as { query: { limit: number; offset: number } }).query;
+			if (offset > 0) return { status: 400, body: { type: 'validation_error', detail: 'Bad page' } };
+			return { status: 200, body: { columns: ['actor'], results: [[{ id: 'p0' }], [{ id: 'p1' }]], hasMore: true, limit, offset } };
+		});
+		const ctx = await context(server);
+		const rows: unknown[] = [];
+		await expect((async () => {
+			for await (const page of queryPages.call(ctx, query, { pageSize: 2, refresh: 'blocking', itemIndex: 0, readAhead: true })) rows.push(...page.rows);
+		})()).rejects.toThrow(/Bad page/);
+		expect(rows).toHaveLength(2);
+		const unhandled: unknown[] = [];
+		const onUnhandled = (reason: unknown) => unhandled.push(reason);
+		process.on('unhandledRejection', onUnhandled);
+		try {
+			for await (const page of queryPages.call(ctx, query, { pageSize: 2, refresh: 'blocking', itemIndex: 0, readAhead: true })) {
+				expect(page.rows).toHaveLength(2);
+				break;
+			}
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		} finally {
+			process.off('unhandledRejection', onUnhandled);
+		}
+		expect(unhandled).toEqual([]);
+		expect(server.requests).toHaveLength(4);
+	});
+
+	test('stops requesting when the consumer stops (with readAhead, after the page read ahead); maxRows shortens the last page', async () => {
 		server = await queryServer(100);
 		const ctx = await context(server);
-		for await (const page of queryPages.call(ctx, query, { pageSize: 10, refresh: 'blocking', itemIndex: 0 })) {
-			expect(page.rows).toHaveLength(10);
-			break;
+		for (const readAhead of [false, true]) {
+			for await (const page of queryPages.call(ctx, query, { pageSize: 10, refresh: 'blocking', itemIndex: 0, readAhead })) {
+				expect(page.rows).toHaveLength(10);
+				break;
+			}
+			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
-		expect(server.requests).toHaveLength(1);
+		expect(asked()).toEqual([[0, 10], [0, 10], [10, 10]]);
+		server.requests.length = 1;
 		const result = await queryAllPages.call(ctx, query, { pageSize: 10, maxRows: 25, refresh: 'blocking', itemIndex: 0 });
 		expect(result.rows).toHaveLength(25);
 		expect(result.missingActorsCount).toBe(3);
 		expect(server.requests.slice(1).map((request) => JSON.parse(request.body).query.limit)).toEqual([10, 10, 5]);
-	});
-
-	const asked = () => server.requests.map((request) => {
-		const { offset, limit } = JSON.parse(request.body).query as { offset: number; limit: number };
-		return [offset, limit];
 	});
 
 	test('overlap: every page but the first from one row earlier, that row apart from the rows; maxRows counts the rows', async () => {

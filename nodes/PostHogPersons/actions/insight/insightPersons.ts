@@ -3,7 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { IdSet } from '../../helpers/idSet';
 import { forEachItem, withItemIndex } from '../../helpers/items';
-import { emitRecordPages } from '../../helpers/output';
+import { emitRecordPages, outputFormat } from '../../helpers/output';
 import type { ParameterReader } from '../../helpers/parameters';
 import { itemParameters, pageSizeOption, readLimit } from '../../helpers/parameters';
 import { queryPages } from '../../transport';
@@ -121,6 +121,8 @@ export async function executeInsightPersons<K extends InsightKind>(
 				refresh: options.bypassCache === true ? 'force_blocking' : 'blocking',
 				itemIndex,
 				name: `n8n: ${operationName}`,
+				// item output: speed over memory (see QueryPageOptions.readAhead); CSV: one page at a time
+				readAhead: outputFormat(this, itemIndex) === 'items',
 			});
 			for await (const page of rows) {
 				const { records, missing } = actorRowsToRecords(page.columns, page.rows, seen);

@@ -3,7 +3,7 @@ import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
 
 import { propertyFiltersProperty } from '../../helpers/filters';
 import { forEachItem, withItemIndex } from '../../helpers/items';
-import { emitRecordPages } from '../../helpers/output';
+import { emitRecordPages, outputFormat } from '../../helpers/output';
 import { pageSizeOption, readLimit, readLocator } from '../../helpers/parameters';
 import { simplifyPerson } from '../../helpers/simplify';
 import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../../transport';
@@ -132,7 +132,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const simplify = this.getNodeParameter('simplify', itemIndex, false) as boolean;
 		const pageSize = pageSizeOption(options);
 		const via = (options.listVia ?? 'auto') as ListVia;
-		const paging = { pageSize, maxRows, itemIndex };
+		// item output: speed over memory (see QueryPageOptions.readAhead); CSV: one page at a time
+		const paging = { pageSize, maxRows, itemIndex, readAhead: outputFormat(this, itemIndex) === 'items' };
 		const queryStats: QueryListStats = newQueryListStats();
 		const restStats: GapCheckStats = newGapCheckStats();
 		let usedRest = via === 'rest' || (via === 'auto' && withoutQueryScope.has(this));

@@ -126,7 +126,7 @@ function loaded(actor: IDataObject | undefined): actor is IDataObject {
 export async function* queryPersonPages(
 	this: IExecuteFunctions,
 	filters: IDataObject,
-	options: { pageSize: number; maxRows?: number; itemIndex: number },
+	options: { pageSize: number; maxRows?: number; itemIndex: number; readAhead?: boolean },
 	stats: QueryListStats,
 ): AsyncGenerator<IDataObject[]> {
 	const base = personsListQuery(filters);
@@ -137,7 +137,7 @@ export async function* queryPersonPages(
 	for (;;) {
 		const paging = { pageSize: options.pageSize, refresh: 'force_blocking', itemIndex: options.itemIndex, name: 'n8n: Get Many persons' };
 		const query = { ...base, select };
-		const pages = queryPages.call(this, query, { ...paging, maxRows: options.maxRows, overlap: true });
+		const pages = queryPages.call(this, query, { ...paging, maxRows: options.maxRows, overlap: true, readAhead: options.readAhead });
 		try {
 			for await (const page of pages) {
 				const personIndex = page.columns.indexOf('person');
