@@ -1,8 +1,16 @@
 /**
- * parseJson: a large answer with a top-level "results" array is parsed row by row, and the result
+ * splitResults: a large answer with a top-level "results" array is parsed row by row, and the result
  * (value or error) is always exactly JSON.parse's.
  */
-import { findResultsArray, parseJson } from '../../nodes/PostHogPersons/transport/json';
+import { findResultsArray, splitResults } from '../../nodes/PostHogPersons/transport/json';
+
+/** What the transport makes of an answer's bytes: split and parsed row by row, or parsed whole. */
+function parseJson(bytes: Buffer, minBytes?: number): unknown {
+	const split = splitResults(bytes, minBytes);
+	if (!split) return JSON.parse(bytes.toString('utf8'));
+	split.envelope.results = split.rows();
+	return split.envelope;
+}
 
 /** JSON.parse's outcome: the value, or the error's class and message. */
 function outcome(parse: () => unknown): unknown {

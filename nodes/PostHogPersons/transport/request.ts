@@ -5,7 +5,7 @@ import { AbortedError, anySignal, waitUnlessAborted } from './abort';
 import type { Answer } from './attempt';
 import { headerValue, sendAttempt } from './attempt';
 import { apiError, networkApiError, postHogApiError, redirectError, unexpectedAnswerError } from './errors';
-import { parseJson, splitResults } from './json';
+import { splitResults } from './json';
 import type { NetworkProblem } from './networkErrors';
 import { networkProblem } from './networkErrors';
 import type { Slot } from './rateLimiter';
@@ -182,7 +182,8 @@ function readAnswer(session: Session, request: ApiRequest, answer: Answer, attem
 	let parsed: unknown;
 	let parsedOk = true;
 	let blank = false;
-	const split = bytes && success && !keyInBody && request.deferResults ? splitResults(bytes) : undefined;
+	// only requests with deferResults keep their bytes
+	const split = bytes && success && !keyInBody ? splitResults(bytes) : undefined;
 	if (split) {
 		// the rows are parsed when asked for (see ApiRequest.deferResults)
 		parsed = split.envelope;
@@ -194,14 +195,6 @@ function readAnswer(session: Session, request: ApiRequest, answer: Answer, attem
 				throw unexpectedAnswerError(session.node, context());
 			}
 		};
-	} else if (bytes && success && !keyInBody) {
-		// data as it came: parsed from the bytes (a large page row by row, see json.ts)
-		try {
-			parsed = parseJson(bytes);
-		} catch {
-			parsedOk = false;
-			blank = answer.text.trim() === '';
-		}
 	} else if (text().trim() === '') {
 		blank = true;
 	} else {
