@@ -1,3 +1,6 @@
+import * as diagnostics from 'diagnostics_channel';
+import type { ClientRequest } from 'http';
+
 import type { IDataObject } from 'n8n-workflow';
 
 import { readRequestSettings } from '../../nodes/PostHogPersons/helpers/requestSettings';
@@ -102,6 +105,37 @@ describe('queryPages: ActorsQuery pages as they arrive', () => {
 		}
 		expect(seenWhileHandling).toEqual(expected);
 		expect(asked()).toEqual([[0, 10], [10, 10], [20, 10]]);
+	});
+
+	test('readAhead: the next page\'s request is on its connection, written, before the current page is handed over', async () => {
+		server = await queryServer(30);
+		const ctx = await context(server);
+		const sent: ClientRequest[] = [];
+		const onStart = (message: unknown) => {
+			sent.push((message as { request: ClientRequest }).request);
+			// n8n's request path takes a while before the request exists (about 1.3 ms per request
+			// measured in n8n-core): longer than one turn of the event loop
+			const until = performance.now() + 3;
+			while (performance.now() < until);
+		};
+		diagnostics.subscribe('http.client.request.start', onStart);
+		const atHandover: Array<{ requests: number; connected: boolean; unwritten: number }> = [];
+		try {
+			for await (const page of queryPages.call(ctx, query, { pageSize: 10, refresh: 'blocking', itemIndex: 0, readAhead: true })) {
+				// what the consumer finds as it receives the page, before any turn of the event loop
+				const socket = sent[sent.length - 1]?.socket;
+				atHandover.push({ requests: sent.length, connected: socket?.connecting === false, unwritten: socket?.writableLength ?? -1 });
+				expect(page.rows).toHaveLength(10);
+			}
+		} finally {
+			diagnostics.unsubscribe('http.client.request.start', onStart);
+		}
+		// pages 1 and 2: the next page's request is connected and nothing of it waits in the socket's buffer
+		expect(atHandover.slice(0, 2)).toEqual([
+			{ requests: 2, connected: true, unwritten: 0 },
+			{ requests: 3, connected: true, unwritten: 0 },
+		]);
+		expect(atHandover[2].requests).toBe(3);
 	});
 
 	test('a page read ahead that fails: its error comes after the pages before it, and is not raised when the consumer stopped', async () => {

@@ -107,10 +107,14 @@ export async function* queryPages(
 				later = async () => await runQuery.call(this, session, { ...query, ...range }, options);
 				if (options.readAhead) {
 					// one page ahead: the next page is asked for before this one's rows are parsed and
-					// handled; one turn of the event loop lets the request actually leave first
+					// handled. Two turns of the event loop let the request actually leave first: n8n's
+					// request path opens a connection in the first and writes the request when it is
+					// connected, in the second (after one turn only, the write waited for this page's
+					// parsing and items)
 					next = later();
 					later = undefined;
 					next.catch(() => undefined);
+					await sleep(0);
 					await sleep(0);
 				}
 			}
