@@ -208,7 +208,8 @@ interface QueryAnswer {
 	rows(): unknown[][];
 }
 
-function answerOf(body: ActorsQueryResponse): QueryAnswer {
+/** A query answer whose rows are already parsed (`answerOf` in attempt.ts is the HTTP answer). */
+function parsedAnswer(body: ActorsQueryResponse): QueryAnswer {
 	return { body, rowCount: body.results.length, rows: () => body.results };
 }
 
@@ -231,11 +232,11 @@ async function runQuery(
 	});
 	const status = response.body.query_status as IDataObject | undefined;
 	if (response.statusCode === 202 || (status && status.complete === false)) {
-		return answerOf(checkResults(session, await pollQuery.call(this, session, status ?? {}, options.itemIndex), options));
+		return parsedAnswer(checkResults(session, await pollQuery.call(this, session, status ?? {}, options.itemIndex), options));
 	}
 	const answer = checkResults(session, response.body, options);
 	const { results, resultCount } = response;
-	if (results === undefined || resultCount === undefined) return answerOf(answer);
+	if (results === undefined || resultCount === undefined) return parsedAnswer(answer);
 	return { body: answer, rowCount: resultCount, rows: () => results() as unknown[][] };
 }
 
