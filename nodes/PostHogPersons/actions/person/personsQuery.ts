@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { buildPropertyFilters } from '../../helpers/filters';
 import { IdSet } from '../../helpers/idSet';
 import { withItemIndex } from '../../helpers/items';
+import { emptyList } from '../../helpers/simplify';
 import type { QueryPagesResult } from '../../transport';
 import { queryPage, queryPages } from '../../transport';
 import type { ShiftCheckStats } from './personsShift';
@@ -72,21 +73,29 @@ function displayName(person: IDataObject): IDataObject[string] {
 	return distinctIds?.[0] ?? person.id;
 }
 
-/** A query row as a persons-list item (the same fields and order as `GET persons/` returns). */
+/**
+ * A query row as a persons-list item (the same fields and order as `GET persons/` returns).
+ *
+ * Built by assignment to `{}`, with no object or array literal: V8 gives every non-empty literal
+ * an allocation site and may decide from one minor GC that a site's objects live long
+ * ("pretenuring"). A GC that happens while a whole page of items is alive makes that decision for
+ * this function, after which every later item is created in the old generation, where it stays
+ * as garbage until a full GC: a CSV export of 100,000 persons then peaked 50 MB higher.
+ */
 function listItem(actor: IDataObject, name: IDataObject[string], lastSeenAt: unknown): IDataObject {
-	return {
-		type: 'person',
-		id: actor.id,
-		uuid: actor.id,
-		created_at: actor.created_at ?? null,
-		last_seen_at: (lastSeenAt ?? null) as IDataObject[string],
-		properties: actor.properties ?? {},
-		is_identified: actor.is_identified ?? null,
-		name,
-		distinct_ids: actor.distinct_ids ?? [],
-		matched_recordings: [],
-		value_at_data_point: null,
-	};
+	const item: IDataObject = {};
+	item.type = 'person';
+	item.id = actor.id;
+	item.uuid = actor.id;
+	item.created_at = actor.created_at ?? null;
+	item.last_seen_at = (lastSeenAt ?? null) as IDataObject[string];
+	item.properties = actor.properties ?? {};
+	item.is_identified = actor.is_identified ?? null;
+	item.name = name;
+	item.distinct_ids = actor.distinct_ids ?? emptyList();
+	item.matched_recordings = emptyList();
+	item.value_at_data_point = null;
+	return item;
 }
 
 /** A 400 saying PostHog does not know one of the optional columns. */

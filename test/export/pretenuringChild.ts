@@ -1,0 +1,33 @@
+/**
+ * Child process of pretenuring.test.ts: turns on V8's pretenuring statistics (printed to stdout),
+ * runs two exports of 5 persons, prints `--- export ---`, then exports every person of the sandbox in
+ * TEST_CREDENTIALS as CSV, once as they are and once simplified, in pages of 1000. The last line of
+ * stdout is `{"rows":[…]}`.
+ */
+import * as v8 from 'v8';
+
+import { loadPackage, runNode } from '../harness/engine';
+
+async function main() {
+	const credentials = JSON.parse(process.env.TEST_CREDENTIALS as string);
+	await loadPackage();
+	v8.setFlagsFromString('--trace-pretenuring-statistics');
+	const exportAll = async (simplify: boolean, limit?: number) => {
+		const returnAll = limit === undefined;
+		const parameters = { resource: 'person', operation: 'getAll', returnAll, limit, simplify, output: 'csv', options: { pageSize: 1000 } };
+		const result = await runNode({ parameters, credentials });
+		if (result.error) throw result.error;
+		return result.items[0].json.rows;
+	};
+	// objects made once per run are counted here, before the marker
+	await exportAll(false, 5);
+	await exportAll(true, 5);
+	process.stdout.write('\n--- export ---\n');
+	const rows = [await exportAll(false), await exportAll(true)];
+	process.stdout.write(`\n${JSON.stringify({ rows })}\n`);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exitCode = 1;
+});
