@@ -5,6 +5,7 @@ import { propertyFiltersProperty } from '../../helpers/filters';
 import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages, outputFormat } from '../../helpers/output';
 import { pageSizeOption, readLimit, readLocator } from '../../helpers/parameters';
+import { SHIFT_WINDOWS } from '../../helpers/shiftCheck';
 import { simplifyPerson } from '../../helpers/simplify';
 import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../../transport';
 import { outputProperties, returnAllOrLimit, simplifyProperty } from '../descriptions/output';
@@ -13,7 +14,6 @@ import type { QueryListStats } from './personsQuery';
 import { newQueryListStats, queryPersonPages } from './personsQuery';
 import type { GapCheckStats } from './personsRest';
 import { MAX_REREADS, newGapCheckStats, restPersonPages } from './personsRest';
-import { SHIFT_WINDOWS } from './personsShift';
 
 type ListVia = 'auto' | 'query' | 'rest';
 

@@ -4,17 +4,17 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { buildPropertyFilters } from '../../helpers/filters';
 import { IdSet } from '../../helpers/idSet';
 import { withItemIndex } from '../../helpers/items';
+import type { ShiftCheckStats } from '../../helpers/shiftCheck';
+import { newShiftCheckStats, recoverShifted } from '../../helpers/shiftCheck';
 import { emptyList } from '../../helpers/simplify';
 import type { QueryPagesResult } from '../../transport';
 import { queryPage, queryPages } from '../../transport';
-import type { ShiftCheckStats } from './personsShift';
-import { newShiftCheckStats, recoverShifted } from './personsShift';
 
 /**
  * Get Many through PostHog's Query API: an ActorsQuery over persons (no source) in a unique,
  * stable order, paged with limit/offset/hasMore. Every person is listed once: unlike the persons
  * list endpoint (PostHog issue #24787), a page never skips rows, and rows that move up between
- * pages (persons deleted while paging) are found again by the shift check (personsShift.ts).
+ * pages (persons deleted while paging) are found again by the shift check (helpers/shiftCheck.ts).
  */
 
 /** created_at alone is not unique (persons created in the same second could swap between pages). */

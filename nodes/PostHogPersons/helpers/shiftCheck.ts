@@ -1,17 +1,20 @@
 /**
- * The shift check of Get Many through the Query API. Offset pages are computed one by one, so
- * persons deleted or merged while the node pages (GDPR deletions during an export) move the rows
- * after them up: the first persons of the next page slide onto the page already read and would be
- * skipped. Persons created meanwhile move rows down instead; those repeats are dropped.
+ * The shift check of offset pages read through PostHog's Query API in a unique order (Get Many;
+ * the Insight operations). Offset pages are computed one by one, so rows that go away while the
+ * node pages move the rows after them up: the first rows of the next page slide onto the page
+ * already read and would be skipped. For Get Many those are persons deleted or merged meanwhile
+ * (GDPR deletions during an export); for an insight's data point, persons who left it meanwhile
+ * (converted to the next funnel step, their events deleted). Rows added meanwhile move rows down
+ * instead; those repeats are dropped by the caller.
  *
- * Every page but the first is asked from one row earlier (offset − 1): that row should be a person
- * already output (the last one of the previous page, or an earlier one when rows moved down). When
- * it is not, rows moved up, and the node re-reads backwards from the page's offset o, the windows
- * [o − W, o) for W = 16, 64, 256 and then the page size (never before offset 0), until a window
- * holds a person already output. The order (created_at DESC, id DESC) is total, so every person
- * not output yet after that one was originally at or after o (or is new): those are output, ahead
- * of the page. A window reaching offset 0 proves the page too. After SHIFT_WINDOWS re-reads without
- * that proof the page is counted as unproven (the persons found are still output).
+ * Every page but the first is asked from one row earlier (offset − 1): that row should be one
+ * already output (the last one of the previous page, or an earlier one when rows moved down).
+ * When it is not, rows moved up, and the node re-reads backwards from the page's offset o, the
+ * windows [o − W, o) for W = 16, 64, 256 and then the page size (never before offset 0), until a
+ * window holds a row already output. The order is total, so every row not output yet after that
+ * one was originally at or after o (or is new): those are output, ahead of the page. A window
+ * reaching offset 0 proves the page too. After SHIFT_WINDOWS re-reads without that proof the page
+ * is counted as unproven (the rows found are still output).
  */
 
 /** Window sizes of the re-reads of one shifted page; the last is the page size. */
@@ -20,11 +23,11 @@ const WINDOWS = [16, 64, 256];
 export const SHIFT_WINDOWS = WINDOWS.length + 1;
 
 export interface ShiftCheckStats {
-	/** Pages whose first (overlapping) row was not a person already output: rows moved up. */
+	/** Pages whose first (overlapping) row was not one already output: rows moved up. */
 	shiftedPages: number;
 	/** Persons output from the re-reads of those pages. */
 	recovered: number;
-	/** Shifted pages for which no re-read reached a person already output (persons may be missing). */
+	/** Shifted pages for which no re-read reached a row already output (persons may be missing). */
 	unproven: number;
 	/** Extra requests made by the shift check. */
 	rereads: number;
@@ -47,8 +50,8 @@ export function shiftWindows(offset: number, pageSize: number): number[] {
 
 /**
  * Re-reads backwards from `offset` (see above). `read` fetches the rows [start, start + size);
- * `keyOf` gives a row's person ID (undefined: no person to judge by). Returns the rows after the
- * last person already in `seen`, whose person is not in `seen` (not added to it here).
+ * `keyOf` gives a row's person (actor) ID (undefined: no person to judge by). Returns the rows
+ * after the last one whose person is in `seen`, whose person is not in `seen` (not added to it).
  */
 export async function recoverShifted<Row>(
 	offset: number,
