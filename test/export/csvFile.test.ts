@@ -100,11 +100,14 @@ describe('Get Many as CSV', () => {
 
 	it('a page that fails in the middle of the file is the node error, with no file item', async () => {
 		let queries = 0;
-		const server = await scriptedServer(() => {
+		const server = await scriptedServer((request) => {
 			queries++;
 			if (queries === 3) return { status: 400, body: { type: 'validation_error', code: 'invalid_input', detail: 'Query failed on page 3', attr: null } };
-			const actor = { id: `uuid-${queries}`, distinct_ids: [`d${queries}`], properties: { email: `p${queries}@x.io` }, created_at: '2024-01-01T00:00:00Z' };
-			return { status: 200, body: { columns: ['person'], results: [[actor]], hasMore: true, limit: 1, offset: queries - 1 } };
+			// an endless list of persons: the rows asked for (the second page from one row earlier)
+			const { offset, limit } = JSON.parse(request.body).query as { offset: number; limit: number };
+			const actor = (index: number) => ({ id: `uuid-${index}`, distinct_ids: [`d${index}`], properties: { email: `p${index}@x.io` }, created_at: '2024-01-01T00:00:00Z' });
+			const results = Array.from({ length: limit }, (_unused, index) => [actor(offset + index)]);
+			return { status: 200, body: { columns: ['person'], results, hasMore: true, limit, offset } };
 		});
 		try {
 			const result = await runNode({

@@ -10,7 +10,7 @@ import { binaryText, runListSearch } from '../harness/engine';
 import { parseCsv } from '../helpers/csv';
 import { apiCalls, sandboxCredentials, useSandbox } from '../helpers/sandbox';
 import { lastDays, pageviewPaths, pathPersons, type PathStep } from './reference';
-import { NOW, expectPersons, firstQuery, hintsOf, insightNamed, locator, queryBodies, runInsight, sourceOf } from './setup';
+import { NOW, expectPagedQueries, expectPersons, firstQuery, hintsOf, insightNamed, locator, queryBodies, runInsight, sourceOf } from './setup';
 
 const getSandbox = useSandbox({ now: NOW, persons: 400 });
 
@@ -156,7 +156,7 @@ describe('Get Paths Persons', () => {
 		const { items } = await runInsight(sandbox, 'paths', base);
 		const bodies = queryBodies(sandbox);
 		expect(bodies.length).toBe(Math.ceil((items.length + 1) / 4));
-		bodies.forEach((body, index) => expect((body.query as IDataObject).offset).toBe(index * 4));
+		expectPagedQueries(bodies, 4);
 		expectPersons(items, pathPersons(sitePaths(), (step) => step.key === node).keys());
 
 		const csv = await runInsight(sandbox, 'paths', { ...base, output: 'csv' });

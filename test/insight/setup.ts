@@ -50,6 +50,18 @@ export function queryBodies(sandbox: Sandbox): IDataObject[] {
 		.map((call) => call.body as IDataObject);
 }
 
+/**
+ * Asserts the POST query/ bodies page through one query in pages of `pageSize`: the first at
+ * offset 0, every later one from one row earlier (offset − 1, limit + 1: the shift check's
+ * overlap row), and otherwise the same query.
+ */
+export function expectPagedQueries(bodies: IDataObject[], pageSize: number) {
+	const ranges = bodies.map((body) => [(body.query as IDataObject).offset, (body.query as IDataObject).limit]);
+	expect(ranges).toEqual(bodies.map((_body, index) => (index === 0 ? [0, pageSize] : [index * pageSize - 1, pageSize + 1])));
+	const withoutRange = bodies.map((body) => ({ ...body, query: { ...(body.query as IDataObject), offset: 0, limit: 0 } }));
+	for (const body of withoutRange) expect(body).toEqual(withoutRange[0]);
+}
+
 /** The ActorsQuery of the first POST query/ call. */
 export function firstQuery(sandbox: Sandbox): IDataObject {
 	const [body] = queryBodies(sandbox);

@@ -95,7 +95,8 @@ export async function* queryPages(
 		let failure: NodeOperationError | undefined;
 		if (response.hasMore === true && !(options.maxRows !== undefined && yielded >= options.maxRows)) {
 			if (echoesOtherOffset(response, current.range.offset)) {
-				failure = queryError(session, options, yielded, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${current.range.offset}`);
+				// not the rows asked for: not handed over (the shift check would re-read on their account)
+				throw queryError(session, options, undefined, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${current.range.offset}`);
 			} else if (rowCount === 0) {
 				failure = queryError(session, options, yielded, 'PostHog said more persons follow (hasMore) but sent none');
 			} else if (pages >= MAX_QUERY_PAGES) {

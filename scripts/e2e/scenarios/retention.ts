@@ -93,7 +93,11 @@ async function scenarioRetention(s: Scenario, instance: N8nInstance, sandbox: Sa
 	const definedQueries = bodies.filter((query) => Array.isArray(query.source?.breakdown));
 	s.equal(definedQueries[0]?.source?.breakdown, ['Chrome'], 'defined: the breakdown value is sent as an array');
 	s.equal(definedQueries[0]?.source?.source?.retentionFilter?.retentionType, 'retention_recurring', 'defined: recurring retention');
-	s.equal(definedQueries.map((query) => query.offset), definedQueries.map((_query, index) => index * 10), 'defined: pages of 10, offset advancing by 10');
+	s.equal(
+		definedQueries.map((query) => [query.offset, query.limit]),
+		definedQueries.map((_query, index) => (index === 0 ? [0, 10] : [index * 10 - 1, 11])),
+		'defined: pages of 10, each after the first asked from one row earlier (the shift check)',
+	);
 	const definedReference = retentionRow(sandbox, definedSpec, definedRow, chrome);
 	s.check(definedReference.size > 10, `row ${definedRow} (Chrome) has more than one page of persons (test data sanity)`, definedReference.size);
 	s.equal(defined.map((item) => String(item.json.id)).sort(), [...definedReference.keys()].sort(), `defined: n8n's items are the ${definedReference.size} Chrome persons of row ${definedRow}`);

@@ -30,6 +30,26 @@ function actorRecord(cell: unknown): IDataObject {
 	return record;
 }
 
+/**
+ * The person (actor) ID of a row of these columns, as its record's `id` is taken from the actor
+ * cell; undefined when the columns have no actor column or the cell holds no ID.
+ */
+export function actorIdOf(columns: string[]): ((row: unknown[]) => string | undefined) | undefined {
+	const actorIndex = columns.findIndex((column) => ACTOR_COLUMNS.has(column));
+	if (actorIndex < 0) return undefined;
+	return (row) => {
+		const cell = row[actorIndex];
+		const id = cell !== null && typeof cell === 'object' && !Array.isArray(cell) ? (cell as IDataObject).id : cell;
+		return id === undefined || id === null ? undefined : String(id);
+	};
+}
+
+/** Whether a row's actor cell is a person PostHog could not load any more (`{id}` only). */
+export function isMissingActor(columns: string[], row: unknown[]): boolean {
+	const cell = row[columns.findIndex((column) => ACTOR_COLUMNS.has(column))];
+	return cell !== null && typeof cell === 'object' && !Array.isArray(cell) && !('distinct_ids' in cell) && !('properties' in cell);
+}
+
 export interface ActorRecords {
 	records: IDataObject[];
 	/** Rows whose person could not be loaded (`{id}` only). */

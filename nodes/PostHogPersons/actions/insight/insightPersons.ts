@@ -6,8 +6,10 @@ import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages, outputFormat } from '../../helpers/output';
 import type { ParameterReader } from '../../helpers/parameters';
 import { itemParameters, pageSizeOption, readLimit } from '../../helpers/parameters';
-import { queryPages } from '../../transport';
-import { actorRowsToRecords } from './actorRows';
+import type { ShiftCheckStats } from '../../helpers/shiftCheck';
+import { newShiftCheckStats, recoverShifted, SHIFT_WINDOWS } from '../../helpers/shiftCheck';
+import { queryPage, queryPages } from '../../transport';
+import { actorIdOf, actorRowsToRecords, isMissingActor } from './actorRows';
 import type { SelectorFor } from './actorsQuery';
 import { buildActorsQuery, checkSelector } from './actorsQuery';
 import { InsightInputError } from './dataPointChecks';
@@ -112,23 +114,47 @@ export async function executeInsightPersons<K extends InsightKind>(
 
 		// pages as they arrive: a CSV file is written page by page, never all rows at once
 		const seen = new IdSet();
+		const shiftCheck = newShiftCheckStats();
 		let rowCount = 0;
 		let missingActorsCount = 0;
 		async function* pages(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {
-			const rows = queryPages.call(this, query, {
-				maxRows: limit,
+			const paging = {
 				pageSize,
 				refresh: options.bypassCache === true ? 'force_blocking' : 'blocking',
 				itemIndex,
 				name: `n8n: ${operationName}`,
+			};
+			const rows = queryPages.call(this, query, {
+				...paging,
+				maxRows: limit,
+				// every page but the first from one row earlier: the shift check (helpers/shiftCheck.ts)
+				overlap: true,
 				// item output: speed over memory (see QueryPageOptions.readAhead); CSV: one page at a time
 				readAhead: outputFormat(this, itemIndex) === 'items',
 			});
+			let emitted = 0;
 			for await (const page of rows) {
-				const { records, missing } = actorRowsToRecords(page.columns, page.rows, seen);
+				const keyOf = actorIdOf(page.columns);
+				const records: IDataObject[] = [];
+				if (keyOf && page.overlapped && !seen.has((page.overlap && keyOf(page.overlap)) ?? '')) {
+					// rows moved up since the previous page (persons left the data point): find the ones that slid onto it
+					const read = async (offset: number, size: number) => (await queryPage.call(this, query, { offset, limit: size }, paging)).rows;
+					const found = await recoverShifted(page.offset, pageSize, read, keyOf, seen, shiftCheck);
+					const recovered = actorRowsToRecords(page.columns, found, seen);
+					records.push(...recovered.records);
+					shiftCheck.recovered += recovered.records.length;
+					missingActorsCount += recovered.missing;
+				}
+				const listed = actorRowsToRecords(page.columns, page.rows, seen);
+				records.push(...listed.records);
 				rowCount += page.rows.length;
-				missingActorsCount += page.missingActorsCount || missing;
-				yield records;
+				// PostHog's count covers the overlap row too (already counted with its own page)
+				const overlapMissing = page.overlap && isMissingActor(page.columns, page.overlap) ? 1 : 0;
+				missingActorsCount += Math.max(0, page.missingActorsCount - overlapMissing) || listed.missing;
+				const out = limit === undefined ? records : records.slice(0, limit - emitted);
+				emitted += out.length;
+				yield out;
+				if (limit !== undefined && emitted >= limit) return;
 			}
 		}
 		const fileBase = `posthog-${operationName.toLowerCase().replace(/^get /, '').replace(/\s+/g, '-')}`;
@@ -136,6 +162,7 @@ export async function executeInsightPersons<K extends InsightKind>(
 		try {
 			output = await emitRecordPages(this, itemIndex, pages.call(this), fileBase, () => ({
 				missing_actors_count: missingActorsCount,
+				shiftCheck: { ...shiftCheck },
 				...(resolved.insight ? { insight: resolved.insight } : {}),
 			}));
 		} catch (error) {
@@ -146,6 +173,7 @@ export async function executeInsightPersons<K extends InsightKind>(
 		if (rowCount === 0 && spec.emptyHint) {
 			this.addExecutionHints({ message: spec.emptyHint(selector), type: 'info', location: 'outputPane' });
 		}
+		if (shiftCheck.unproven > 0) addShiftWarning(this, shiftCheck);
 		if (missingActorsCount > 0) {
 			this.addExecutionHints({
 				message: `${missingActorsCount} of the persons behind this data point no longer exist in PostHog (deleted after their events); they are output with their ID only.`,
@@ -154,5 +182,13 @@ export async function executeInsightPersons<K extends InsightKind>(
 			});
 		}
 		return output;
+	});
+}
+
+function addShiftWarning(ctx: IExecuteFunctions, shiftCheck: ShiftCheckStats) {
+	ctx.addExecutionHints({
+		type: 'warning',
+		location: 'outputPane',
+		message: `Persons left this data point while the node paged through PostHog's Query API (they converted, or their events were deleted): ${shiftCheck.shiftedPages} page(s) started after persons not yet output, and ${shiftCheck.unproven} of them could not be proven complete after ${SHIFT_WINDOWS} re-reads each, so persons may be missing. ${shiftCheck.recovered} person(s) were found again and output. Raise Page Size (up to 50,000 persons are read at once) or run the operation again.`,
 	});
 }
