@@ -17,6 +17,11 @@
  * is counted as unproven (the rows found are still output).
  */
 
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { QueryPage, QueryPageOptions } from '../transport';
+import { queryPage } from '../transport';
+
 /** Window sizes of the re-reads of one shifted page; the last is the page size. */
 const WINDOWS = [16, 64, 256];
 /** Re-reads of one shifted page before it is reported as unproven. */
@@ -76,4 +81,22 @@ export async function recoverShifted<Row>(
 	}
 	stats.unproven++;
 	return found;
+}
+
+/**
+ * The rows that slid onto the page before `page` (re-read as above, with `query` and `paging`),
+ * to be output ahead of it: none when the page's overlap row is one already output.
+ */
+export async function slidRows(
+	this: IExecuteFunctions,
+	query: IDataObject,
+	paging: QueryPageOptions,
+	page: QueryPage,
+	keyOf: (row: unknown[]) => string | undefined,
+	seen: { has(id: string): boolean },
+	stats: ShiftCheckStats,
+): Promise<unknown[][]> {
+	if (!page.overlapped || seen.has((page.overlap && keyOf(page.overlap)) ?? '')) return [];
+	const read = async (offset: number, limit: number) => (await queryPage.call(this, query, { offset, limit }, paging)).rows;
+	return await recoverShifted(page.offset, paging.pageSize, read, keyOf, seen, stats);
 }

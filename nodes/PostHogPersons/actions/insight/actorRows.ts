@@ -30,12 +30,23 @@ function actorRecord(cell: unknown): IDataObject {
 	return record;
 }
 
+/** Index of the actor (person) column, or -1. */
+function actorColumn(columns: string[]): number {
+	return columns.findIndex((column) => ACTOR_COLUMNS.has(column));
+}
+
+/** Whether an actor cell is a person PostHog could not load any more (`{id}` only, or a bare ID). */
+function isMissing(cell: unknown): boolean {
+	if (cell === null || typeof cell !== 'object' || Array.isArray(cell)) return true;
+	return !('distinct_ids' in cell) && !('properties' in cell);
+}
+
 /**
  * The person (actor) ID of a row of these columns, as its record's `id` is taken from the actor
  * cell; undefined when the columns have no actor column or the cell holds no ID.
  */
 export function actorIdOf(columns: string[]): ((row: unknown[]) => string | undefined) | undefined {
-	const actorIndex = columns.findIndex((column) => ACTOR_COLUMNS.has(column));
+	const actorIndex = actorColumn(columns);
 	if (actorIndex < 0) return undefined;
 	return (row) => {
 		const cell = row[actorIndex];
@@ -44,10 +55,10 @@ export function actorIdOf(columns: string[]): ((row: unknown[]) => string | unde
 	};
 }
 
-/** Whether a row's actor cell is a person PostHog could not load any more (`{id}` only). */
+/** Whether a row's actor is a person PostHog could not load any more. */
 export function isMissingActor(columns: string[], row: unknown[]): boolean {
-	const cell = row[columns.findIndex((column) => ACTOR_COLUMNS.has(column))];
-	return cell !== null && typeof cell === 'object' && !Array.isArray(cell) && !('distinct_ids' in cell) && !('properties' in cell);
+	const actorIndex = actorColumn(columns);
+	return actorIndex >= 0 && isMissing(row[actorIndex]);
 }
 
 export interface ActorRecords {
@@ -60,7 +71,7 @@ export interface ActorRecords {
 
 /** `seen`: IDs of persons already output (pass the same set for every page of one run). */
 export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = new IdSet()): ActorRecords {
-	const actorIndex = columns.findIndex((column) => ACTOR_COLUMNS.has(column));
+	const actorIndex = actorColumn(columns);
 	const records: IDataObject[] = [];
 	let missing = 0;
 	let duplicates = 0;
@@ -77,7 +88,7 @@ export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = 
 			}
 			seen.add(id);
 		}
-		if (actorIndex >= 0 && record.distinct_ids === undefined && record.properties === undefined) missing++;
+		if (actorIndex >= 0 && isMissing(row[actorIndex])) missing++;
 		records.push(record);
 	}
 	return { records, missing, duplicates };

@@ -7,8 +7,8 @@ import { emitRecordPages, outputFormat } from '../../helpers/output';
 import type { ParameterReader } from '../../helpers/parameters';
 import { itemParameters, pageSizeOption, readLimit } from '../../helpers/parameters';
 import type { ShiftCheckStats } from '../../helpers/shiftCheck';
-import { newShiftCheckStats, recoverShifted, SHIFT_WINDOWS } from '../../helpers/shiftCheck';
-import { queryPage, queryPages } from '../../transport';
+import { newShiftCheckStats, SHIFT_WINDOWS, slidRows } from '../../helpers/shiftCheck';
+import { queryPages } from '../../transport';
 import { actorIdOf, actorRowsToRecords, isMissingActor } from './actorRows';
 import type { SelectorFor } from './actorsQuery';
 import { buildActorsQuery, checkSelector } from './actorsQuery';
@@ -135,18 +135,13 @@ export async function executeInsightPersons<K extends InsightKind>(
 			let emitted = 0;
 			for await (const page of rows) {
 				const keyOf = actorIdOf(page.columns);
-				const records: IDataObject[] = [];
-				if (keyOf && page.overlapped && !seen.has((page.overlap && keyOf(page.overlap)) ?? '')) {
-					// rows moved up since the previous page (persons left the data point): find the ones that slid onto it
-					const read = async (offset: number, size: number) => (await queryPage.call(this, query, { offset, limit: size }, paging)).rows;
-					const found = await recoverShifted(page.offset, pageSize, read, keyOf, seen, shiftCheck);
-					const recovered = actorRowsToRecords(page.columns, found, seen);
-					records.push(...recovered.records);
-					shiftCheck.recovered += recovered.records.length;
-					missingActorsCount += recovered.missing;
-				}
+				// persons that slid onto the previous page (persons left the data point meanwhile), ahead of this one
+				const slid = keyOf ? await slidRows.call(this, query, paging, page, keyOf, seen, shiftCheck) : [];
+				const recovered = actorRowsToRecords(page.columns, slid, seen);
+				shiftCheck.recovered += recovered.records.length;
+				missingActorsCount += recovered.missing;
 				const listed = actorRowsToRecords(page.columns, page.rows, seen);
-				records.push(...listed.records);
+				const records = [...recovered.records, ...listed.records];
 				rowCount += page.rows.length;
 				// PostHog's count covers the overlap row too (already counted with its own page)
 				const overlapMissing = page.overlap && isMissingActor(page.columns, page.overlap) ? 1 : 0;

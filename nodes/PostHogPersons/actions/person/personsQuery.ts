@@ -5,10 +5,10 @@ import { buildPropertyFilters } from '../../helpers/filters';
 import { IdSet } from '../../helpers/idSet';
 import { withItemIndex } from '../../helpers/items';
 import type { ShiftCheckStats } from '../../helpers/shiftCheck';
-import { newShiftCheckStats, recoverShifted } from '../../helpers/shiftCheck';
+import { newShiftCheckStats, slidRows } from '../../helpers/shiftCheck';
 import { emptyList } from '../../helpers/simplify';
 import type { QueryPagesResult } from '../../transport';
-import { queryPage, queryPages } from '../../transport';
+import { queryPages } from '../../transport';
 
 /**
  * Get Many through PostHog's Query API: an ActorsQuery over persons (no source) in a unique,
@@ -161,13 +161,10 @@ export async function* queryPersonPages(
 					return id === undefined || id === null ? undefined : String(id);
 				};
 				const records: IDataObject[] = [];
-				if (page.overlapped && !seen.has((page.overlap && keyOf(page.overlap)) ?? '')) {
-					// rows moved up since the previous page: find the persons that slid onto it
-					const read = async (offset: number, limit: number) => (await queryPage.call(this, query, { offset, limit }, paging)).rows;
-					const found = await recoverShifted(page.offset, options.pageSize, read, keyOf, seen, stats.shiftCheck);
-					addRecords({ ...page, rows: found }, records, seen);
-					stats.shiftCheck.recovered += records.length;
-				}
+				// persons that slid onto the previous page (persons deleted meanwhile), ahead of this one
+				const slid = await slidRows.call(this, query, paging, page, keyOf, seen, stats.shiftCheck);
+				addRecords({ ...page, rows: slid }, records, seen);
+				stats.shiftCheck.recovered += records.length;
 				stats.missing += addRecords(page, records, seen);
 				const out = options.maxRows === undefined ? records : records.slice(0, options.maxRows - emitted);
 				emitted += out.length;
