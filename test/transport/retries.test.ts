@@ -30,8 +30,11 @@ describe('transport: Retry-After, Max Retries and Max Wait', () => {
 	test.each(['0', '-5', 'Thu, 01 Jan 2015 00:00:00 GMT'])('429 with Retry-After "%s" backs off instead of hammering, and ends within Max Wait', async (retryAfter) => {
 		server = await scriptedServer((_request, index) => (index < 200 ? throttled(retryAfter) : page));
 		const result = await runNode({ parameters: listPersons({ maxWaitSeconds: 5 }), credentials: credentialsFor(server) });
-		expect(result.error?.message).toMatch(/PostHog 429 throttled/);
-		expect(result.error?.description).toMatch(/Max Wait \(5 s\)/);
+		// it ends on the 429 when the next backoff would pass Max Wait, or, when Max Wait runs out
+		// during the last attempt (the backoffs' jitter can put it a few ms before the deadline, and a
+		// loaded machine answers late), with Max Wait's own timeout: either way within Max Wait
+		const ending = `${result.error?.message} | ${result.error?.description}`;
+		expect(ending).toMatch(/^PostHog 429 throttled.*\|.*Max Wait \(5 s\)|^No complete answer before Max Wait \(5 s\) ran out/s);
 		// backoffs of at least 1 s, doubling (with jitter): 1 s, up to 2 s, then up to 4 s would pass 5 s
 		expect(server.requests.length).toBeGreaterThanOrEqual(2);
 		expect(server.requests.length).toBeLessThanOrEqual(4);
