@@ -1,7 +1,7 @@
 /**
  * CSV files with n8n-core's binary data in filesystem mode (N8N_DEFAULT_BINARY_DATA_MODE=filesystem):
  * the node hands n8n a stream and the file reaches the disk page by page, before the next page is
- * even requested; a failure leaves no file behind. Also ChunkStream on its own with Node's
+ * even requested (Get Many, an Insight operation, Get Activity); a failure leaves no file behind. Also ChunkStream on its own with Node's
  * `fs.writeFile` (the call n8n's filesystem store makes) and with n8n's in-memory collector.
  */
 import * as fs from 'fs';
@@ -14,6 +14,7 @@ import { ChunkStream } from '../../nodes/PostHogPersons/helpers/fileStream';
 import { runNode } from '../harness/engine';
 import { parseCsv } from '../helpers/csv';
 import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
+import { trendsPersons } from '../helpers/transportCases';
 import { storedFile, useFilesystemBinaryData } from './binaryData';
 
 const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'posthog-binary-'));
@@ -64,12 +65,25 @@ describe('ChunkStream', () => {
 	});
 });
 
+/** Bytes n8n has written so far (its temporary files while a stream is open). */
+const writtenSoFar = () => filesUnder(storage).filter((entry) => /\.tmp\./.test(entry.file)).reduce((sum, entry) => sum + entry.size, 0);
+
+/** Nothing on disk before the first page; then each page's rows are written before the next page is asked for. */
+function expectGrowingPageByPage(sizesAtRequest: number[], pages: number) {
+	expect(sizesAtRequest).toHaveLength(pages);
+	expect(sizesAtRequest[0]).toBe(0);
+	for (let page = 1; page < pages; page++) expect(sizesAtRequest[page]).toBeGreaterThan(sizesAtRequest[page - 1]);
+}
+
 describe('Get Many as CSV, filesystem binary data', () => {
 	let server: ScriptedServer;
 	afterEach(async () => server?.close());
 
-	/** An ActorsQuery server with `pages` pages of `perPage` persons; `onRequest` runs before each answer. */
-	async function queryServer(pages: number, perPage: number, onRequest: (page: number) => void, failOn?: number) {
+	/**
+	 * An ActorsQuery server with `pages` pages of `perPage` persons; `onRequest` runs before each
+	 * answer. `insight`: rows as an insight's (`actor`, `event_count`) instead of Get Many's (`person`).
+	 */
+	async function queryServer(pages: number, perPage: number, onRequest: (page: number) => void, failOn?: number, insight = false) {
 		return await scriptedServer((request) => {
 			const { query } = JSON.parse(request.body) as { query: { offset: number; limit: number } };
 			// pages after the first are asked from one row earlier (the overlap row)
@@ -79,9 +93,11 @@ describe('Get Many as CSV, filesystem binary data', () => {
 			const end = Math.min(query.offset + query.limit, pages * perPage);
 			const results = Array.from({ length: end - query.offset }, (_, index) => {
 				const n = query.offset + index;
-				return [{ id: `uuid-${n}`, distinct_ids: [`user-${n}`], properties: { email: `p${n}@x.io`, plan: 'pro' }, is_identified: true, created_at: '2024-01-01T00:00:00Z' }];
+				const person = { id: `uuid-${n}`, distinct_ids: [`user-${n}`], properties: { email: `p${n}@x.io`, plan: 'pro' }, is_identified: true, created_at: '2024-01-01T00:00:00Z' };
+				return insight ? [person, pages * perPage - n] : [person];
 			});
-			return { status: 200, body: { columns: ['person'], results, hasMore: end < pages * perPage, limit: query.limit, offset: query.offset } };
+			const columns = insight ? ['actor', 'event_count'] : ['person'];
+			return { status: 200, body: { columns, results, hasMore: end < pages * perPage, limit: query.limit, offset: query.offset } };
 		});
 	}
 
@@ -93,10 +109,7 @@ describe('Get Many as CSV, filesystem binary data', () => {
 
 	it('the file grows on disk page by page while the pages are requested; the item carries only its id', async () => {
 		const sizesAtRequest: number[] = [];
-		server = await queryServer(5, 200, () => {
-			// what n8n has written so far (its temporary file while the stream is open)
-			sizesAtRequest.push(filesUnder(storage).filter((entry) => /\.tmp\./.test(entry.file)).reduce((sum, entry) => sum + entry.size, 0));
-		});
+		server = await queryServer(5, 200, () => sizesAtRequest.push(writtenSoFar()));
 		const result = await run(200);
 		expect(result.error).toBeUndefined();
 		const [item] = result.items;
@@ -108,11 +121,26 @@ describe('Get Many as CSV, filesystem binary data', () => {
 		const { rows } = parseCsv(stored.buffer.toString('utf8'));
 		expect(rows.map((row) => row.uuid)).toEqual(Array.from({ length: 1000 }, (_, n) => `uuid-${n}`));
 		expect(item.json).toMatchObject({ rows: 1000, bytes: stored.buffer.length });
-		// nothing on disk before the first page; then each page's rows are written before the next page
-		// is asked for (CSV output does not read ahead)
-		expect(sizesAtRequest).toHaveLength(5);
-		expect(sizesAtRequest[0]).toBe(0);
-		for (let page = 1; page < 5; page++) expect(sizesAtRequest[page]).toBeGreaterThan(sizesAtRequest[page - 1]);
+		// CSV output does not read ahead
+		expectGrowingPageByPage(sizesAtRequest, 5);
+	});
+
+	it('the same for an Insight operation (Get Trends Persons): the file grows page by page', async () => {
+		const sizesAtRequest: number[] = [];
+		server = await queryServer(5, 200, () => sizesAtRequest.push(writtenSoFar()), undefined, true);
+		const result = await runNode({
+			parameters: trendsPersons({ returnAll: true, output: 'csv', options: { pageSize: 200 }, requestOptions: { maxRetries: 0, rateLimits: 'none' } }),
+			credentials: credentialsFor(server),
+		});
+		expect(result.error).toBeUndefined();
+		const [item] = result.items;
+		expect(item.binary!.data.id).toMatch(/^filesystem(-v2)?:/);
+		const stored = await storedFile(item.binary!.data);
+		const { rows } = parseCsv(stored.buffer.toString('utf8'));
+		expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 1000 }, (_, n) => `uuid-${n}`));
+		expect(rows[0].event_count).toBe('1000');
+		expect(item.json).toMatchObject({ rows: 1000, bytes: stored.buffer.length, shiftCheck: { shiftedPages: 0, recovered: 0, unproven: 0, rereads: 0 } });
+		expectGrowingPageByPage(sizesAtRequest, 5);
 	});
 
 	it('a page that fails leaves the node error and no file', async () => {
@@ -123,5 +151,36 @@ describe('Get Many as CSV, filesystem binary data', () => {
 		expect(result.items).toEqual([]);
 		expect(filesUnder(storage).filter((entry) => /\.tmp\./.test(entry.file))).toEqual([]);
 		expect(filesUnder(storage)).toHaveLength(before);
+	});
+});
+
+describe('Get Activity as CSV, filesystem binary data', () => {
+	let server: ScriptedServer;
+	afterEach(async () => server?.close());
+
+	it('the file grows on disk page by page while the pages are requested', async () => {
+		const sizesAtRequest: number[] = [];
+		server = await scriptedServer((request) => {
+			sizesAtRequest.push(writtenSoFar());
+			const page = Number(new URL(request.url, 'http://x').searchParams.get('page') ?? 1);
+			const results = Array.from({ length: 100 }, (_, index) => {
+				const n = (page - 1) * 100 + index;
+				return { id: `activity-${n}`, activity: 'updated', scope: 'Person', item_id: `uuid-${n}`, created_at: '2024-01-01T00:00:00Z', detail: { name: `p${n}@x.io` } };
+			});
+			const next = page < 4 ? `${server.url}/api/projects/7/persons/activity/?page=${page + 1}&limit=100` : null;
+			return { status: 200, body: { results, next } };
+		});
+		const result = await runNode({
+			parameters: { resource: 'person', operation: 'getActivity', activityOf: 'all', returnAll: true, output: 'csv', requestOptions: { maxRetries: 0, rateLimits: 'none' } },
+			credentials: credentialsFor(server),
+		});
+		expect(result.error).toBeUndefined();
+		const [item] = result.items;
+		expect(item.binary!.data.id).toMatch(/^filesystem(-v2)?:/);
+		const stored = await storedFile(item.binary!.data);
+		const { rows } = parseCsv(stored.buffer.toString('utf8'));
+		expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 400 }, (_, n) => `activity-${n}`));
+		expect(item.json).toMatchObject({ rows: 400, bytes: stored.buffer.length });
+		expectGrowingPageByPage(sizesAtRequest, 4);
 	});
 });
