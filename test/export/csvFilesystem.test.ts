@@ -75,6 +75,15 @@ function expectGrowingPageByPage(sizesAtRequest: number[], pages: number) {
 	for (let page = 1; page < pages; page++) expect(sizesAtRequest[page]).toBeGreaterThan(sizesAtRequest[page - 1]);
 }
 
+/** The CSV file item of a run in filesystem mode: the item, the file n8n stored and its rows. */
+async function storedCsv(result: Awaited<ReturnType<typeof runNode>>) {
+	expect(result.error).toBeUndefined();
+	const [item] = result.items;
+	expect(item.binary!.data.id).toMatch(/^filesystem(-v2)?:/);
+	const stored = await storedFile(item.binary!.data);
+	return { item, stored, rows: parseCsv(stored.buffer.toString('utf8')).rows };
+}
+
 describe('Get Many as CSV, filesystem binary data', () => {
 	let server: ScriptedServer;
 	afterEach(async () => server?.close());
@@ -132,11 +141,7 @@ describe('Get Many as CSV, filesystem binary data', () => {
 			parameters: trendsPersons({ returnAll: true, output: 'csv', options: { pageSize: 200 }, requestOptions: { maxRetries: 0, rateLimits: 'none' } }),
 			credentials: credentialsFor(server),
 		});
-		expect(result.error).toBeUndefined();
-		const [item] = result.items;
-		expect(item.binary!.data.id).toMatch(/^filesystem(-v2)?:/);
-		const stored = await storedFile(item.binary!.data);
-		const { rows } = parseCsv(stored.buffer.toString('utf8'));
+		const { item, stored, rows } = await storedCsv(result);
 		expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 1000 }, (_, n) => `uuid-${n}`));
 		expect(rows[0].event_count).toBe('1000');
 		expect(item.json).toMatchObject({ rows: 1000, bytes: stored.buffer.length, shiftCheck: { shiftedPages: 0, recovered: 0, unproven: 0, rereads: 0 } });
@@ -174,11 +179,7 @@ describe('Get Activity as CSV, filesystem binary data', () => {
 			parameters: { resource: 'person', operation: 'getActivity', activityOf: 'all', returnAll: true, output: 'csv', requestOptions: { maxRetries: 0, rateLimits: 'none' } },
 			credentials: credentialsFor(server),
 		});
-		expect(result.error).toBeUndefined();
-		const [item] = result.items;
-		expect(item.binary!.data.id).toMatch(/^filesystem(-v2)?:/);
-		const stored = await storedFile(item.binary!.data);
-		const { rows } = parseCsv(stored.buffer.toString('utf8'));
+		const { item, stored, rows } = await storedCsv(result);
 		expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 400 }, (_, n) => `activity-${n}`));
 		expect(item.json).toMatchObject({ rows: 400, bytes: stored.buffer.length });
 		expectGrowingPageByPage(sizesAtRequest, 4);
