@@ -43,7 +43,7 @@ export function newShiftCheckStats(): ShiftCheckStats {
 }
 
 /** The window sizes for a page at `offset` of `pageSize` rows: growing, up to the page size, never past offset 0. */
-export function shiftWindows(offset: number, pageSize: number): number[] {
+function shiftWindows(offset: number, pageSize: number): number[] {
 	const sizes: number[] = [];
 	for (const size of [...WINDOWS, pageSize]) {
 		const window = Math.min(size, pageSize, offset);
@@ -58,7 +58,7 @@ export function shiftWindows(offset: number, pageSize: number): number[] {
  * `keyOf` gives a row's person (actor) ID (undefined: no person to judge by). Returns the rows
  * after the last one whose person is in `seen`, whose person is not in `seen` (not added to it).
  */
-export async function recoverShifted<Row>(
+async function recoverShifted<Row>(
 	offset: number,
 	pageSize: number,
 	read: (start: number, size: number) => Promise<Row[]>,

@@ -69,9 +69,14 @@ export interface ActorRecords {
 	duplicates: number;
 }
 
-/** `seen`: IDs of persons already output (pass the same set for every page of one run). */
+/**
+ * `seen`: IDs of persons already output (pass the same set for every page of one run). A row's
+ * person is its actor's ID (actorIdOf, as the shift check reads it), or the record's `id` when the
+ * columns have no actor.
+ */
 export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = new IdSet()): ActorRecords {
 	const actorIndex = actorColumn(columns);
+	const actorId = actorIdOf(columns);
 	const records: IDataObject[] = [];
 	let missing = 0;
 	let duplicates = 0;
@@ -80,7 +85,7 @@ export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = 
 		for (let index = 0; index < columns.length; index++) {
 			if (index !== actorIndex) record[columns[index]] = row[index] as IDataObject[string];
 		}
-		const id = record.id === undefined || record.id === null ? undefined : String(record.id);
+		const id = actorId ? actorId(row) : record.id === undefined || record.id === null ? undefined : String(record.id);
 		if (id !== undefined) {
 			if (seen.has(id)) {
 				duplicates++;
