@@ -6,8 +6,9 @@
  * GC (a 100,000-person export then peaked about 50 MB higher, in about one run in eight).
  *
  * Checked in a child process with V8's pretenuring statistics: after two small exports and a GC
- * (objects made once per run are decided then), no allocation site may count about a page of objects (1000) between two GCs,
- * as the literals of the records did (2991 created, 1991 still alive, at 12,000 persons).
+ * (objects made once per run are decided then), no allocation site may count about a page of
+ * objects (1000) between two GCs, as the literals of the records did (2991 created, 1991 still
+ * alive, at 12,000 persons).
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
