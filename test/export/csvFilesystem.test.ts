@@ -148,6 +148,44 @@ describe('Get Many as CSV, filesystem binary data', () => {
 		expectGrowingPageByPage(sizesAtRequest, 5);
 	});
 
+	/**
+	 * Pages of 2000 persons (answers over 64 KB, split row by row): records `writtenSoFar()` when
+	 * page 2 is asked for and when its last row is parsed (JSON.parse of that row alone).
+	 */
+	async function lastRowOfPage2(insight: boolean) {
+		const at: { request?: number; lastRow?: number } = {};
+		server = await queryServer(2, 2000, (page) => {
+			if (page === 1) at.request = writtenSoFar();
+		}, undefined, insight);
+		const parse = JSON.parse;
+		const spy = jest.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+			if (typeof text === 'string' && text.startsWith('[{"id":"uuid-3999"')) at.lastRow = writtenSoFar();
+			return parse(text, reviver);
+		});
+		try {
+			const parameters = { returnAll: true, output: 'csv', options: { pageSize: 2000 }, requestOptions: { maxRetries: 0, rateLimits: 'none' } };
+			const result = await runNode({
+				parameters: insight ? trendsPersons(parameters) : { resource: 'person', operation: 'getAll', fileName: 'fs', ...parameters },
+				credentials: credentialsFor(server),
+			});
+			const { rows } = await storedCsv(result);
+			expect(rows).toHaveLength(4000);
+		} finally {
+			spy.mockRestore();
+		}
+		return at;
+	}
+
+	it.each([
+		['Get Many', false],
+		['Get Trends Persons', true],
+	])('%s: a page is converted row by row: its first rows are on disk before its last row is parsed', async (_name, insight) => {
+		const at = await lastRowOfPage2(insight);
+		expect(at.request).toBeGreaterThan(0);
+		// more than page 1 is on disk when the last row of page 2 is parsed: 1984 of its rows (31 chunks of 64)
+		expect(at.lastRow).toBeGreaterThan(at.request! + 100_000);
+	});
+
 	it('a page that fails leaves the node error and no file', async () => {
 		const before = filesUnder(storage).length;
 		server = await queryServer(5, 100, () => undefined, 3);

@@ -8,7 +8,7 @@ import { findResultsArray, splitResults } from '../../nodes/PostHogPersons/trans
 function parseJson(bytes: Buffer, minBytes?: number): unknown {
 	const split = splitResults(bytes, minBytes);
 	if (!split) return JSON.parse(bytes.toString('utf8'));
-	split.envelope.results = split.rows();
+	split.envelope.results = Array.from({ length: split.rowCount }, (_, index) => split.row(index));
 	return split.envelope;
 }
 

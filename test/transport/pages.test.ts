@@ -107,6 +107,29 @@ describe('queryPages: ActorsQuery pages as they arrive', () => {
 		expect(asked()).toEqual([[0, 10], [10, 10], [20, 10]]);
 	});
 
+	test('large pages one at a time (no readAhead): rows parsed as read from one reused buffer; rows read after the next page are refused', async () => {
+		// 2000 rows of about 60 bytes: answers over 64 KB, split and parsed row by row
+		const padding = 'x'.repeat(40);
+		server = await scriptedServer((request) => {
+			const { limit, offset } = (JSON.parse(request.body) as { query: { limit: number; offset: number } }).query;
+			const rows = Array.from({ length: Math.max(0, Math.min(limit, 6000 - offset)) }, (_, index) => [{ id: `p${offset + index}`, padding }]);
+			return { status: 200, body: { columns: ['actor'], results: rows, hasMore: offset + limit < 6000, limit, offset } };
+		});
+		const ctx = await context(server);
+		const ids: unknown[] = [];
+		for await (const page of queryPages.call(ctx, query, { pageSize: 2000, refresh: 'blocking', itemIndex: 0 })) {
+			expect(page.rows.length).toBe(2000);
+			for (const row of page.rows) ids.push((row[0] as IDataObject).id);
+		}
+		expect(ids).toEqual(Array.from({ length: 6000 }, (_, n) => `p${n}`));
+
+		// a consumer that keeps a page and reads it after asking for the next: an error, never another page's bytes
+		const pages = [];
+		for await (const page of queryPages.call(ctx, query, { pageSize: 2000, refresh: 'blocking', itemIndex: 0 })) pages.push(page);
+		expect(() => Array.from(pages[0].rows)).toThrow('Rows of a query page were read after the next page');
+		expect(Array.from(pages[2].rows, (row) => (row[0] as IDataObject).id)).toEqual(ids.slice(4000));
+	});
+
 	test('readAhead: the next page\'s request is on its connection, written, before the current page is handed over', async () => {
 		server = await queryServer(30);
 		const ctx = await context(server);
@@ -189,7 +212,7 @@ describe('queryPages: ActorsQuery pages as they arrive', () => {
 		const ctx = await context(server);
 		const pages = [];
 		for await (const page of queryPages.call(ctx, query, { pageSize: 3, maxRows: 6, overlap: true, refresh: 'blocking', itemIndex: 0 })) pages.push(page);
-		expect(pages.map((page) => [page.offset, page.overlapped, page.overlap, page.rows.map((row) => (row[0] as IDataObject).id)])).toEqual([
+		expect(pages.map((page) => [page.offset, page.overlapped, page.overlap, Array.from(page.rows, (row) => (row[0] as IDataObject).id)])).toEqual([
 			[0, false, undefined, ['p0', 'p1', 'p2']],
 			[3, true, [{ id: 'p2' }], ['p3', 'p4', 'p5']],
 		]);

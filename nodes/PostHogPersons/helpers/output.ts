@@ -6,6 +6,7 @@ import type { CsvOptions } from './csv';
 import { CsvColumnLimitError, CsvWriter } from './csv';
 import { ChunkStream } from './fileStream';
 import { recordItems, withItemIndex } from './items';
+import type { RecordPage } from './recordPages';
 
 /**
  * The "Return As" choice of every read operation: one item per record, or one item holding a CSV
@@ -46,22 +47,23 @@ export function csvOptions(ctx: IExecuteFunctions, itemIndex: number): CsvOption
 const RECORDS_PER_CHUNK = 64;
 
 /**
- * The CSV bytes of one page of records (with the header first if not written yet), in chunks of
- * RECORDS_PER_CHUNK records: a page's text as one string would be a large object in V8's heap,
- * which only a full garbage collection frees, and joining the chunks would copy every byte again.
- * All chunks of the page are made at once, so its records can go before n8n writes them.
+ * The CSV lines of records in chunks of RECORDS_PER_CHUNK records, each made when the reader asks
+ * for it: a page's text as one string would be a large object in V8's heap, which only a full
+ * garbage collection frees, and joining the chunks would copy every byte again. A page that makes
+ * its records as they are read (see RecordPage) is thus converted a few records at a time.
  */
-function csvChunks(writer: CsvWriter, records: IDataObject[], otherColumn: boolean): Buffer[] {
-	const chunks: Buffer[] = [];
-	if (!writer.started) {
-		const header = writer.header(records, otherColumn);
-		if (header !== '') chunks.push(Buffer.from(header, 'utf8'));
+function* csvChunks(writer: CsvWriter, records: Iterable<IDataObject>): Generator<Buffer> {
+	let batch: IDataObject[] = [];
+	for (const record of records) {
+		batch.push(record);
+		if (batch.length === RECORDS_PER_CHUNK) {
+			const text = writer.lines(batch);
+			batch = [];
+			if (text !== '') yield Buffer.from(text, 'utf8');
+		}
 	}
-	for (let start = 0; start < records.length; start += RECORDS_PER_CHUNK) {
-		const text = writer.lines(records.slice(start, start + RECORDS_PER_CHUNK));
-		if (text !== '') chunks.push(Buffer.from(text, 'utf8'));
-	}
-	return chunks;
+	const text = batch.length > 0 ? writer.lines(batch) : '';
+	if (text !== '') yield Buffer.from(text, 'utf8');
 }
 
 /**
@@ -72,7 +74,7 @@ function csvChunks(writer: CsvWriter, records: IDataObject[], otherColumn: boole
 async function csvFileItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	pages: AsyncIterable<IDataObject[]>,
+	pages: AsyncIterable<RecordPage>,
 	fileBase: string,
 	sampleIsAll: boolean,
 	extraJson: () => IDataObject,
@@ -82,9 +84,21 @@ async function csvFileItem(
 	const writer = new CsvWriter(csvOptions(ctx, itemIndex));
 	let bytes = 0;
 	async function* chunks(): AsyncGenerator<Buffer> {
-		for await (const records of pages) {
-			if (!writer.started && records.length === 0) continue;
-			for (const chunk of csvChunks(writer, records, !sampleIsAll)) {
+		for await (const page of pages) {
+			let records = page;
+			if (!writer.started) {
+				// the first page with records fixes the columns (see CsvWriter.header)
+				const sample = Array.from(page);
+				if (sample.length === 0) continue;
+				const header = writer.header(sample, !sampleIsAll);
+				if (header !== '') {
+					const chunk = Buffer.from(header, 'utf8');
+					bytes += chunk.length;
+					yield chunk;
+				}
+				records = sample;
+			}
+			for (const chunk of csvChunks(writer, records)) {
 				bytes += chunk.length;
 				yield chunk;
 			}
@@ -147,7 +161,7 @@ export async function emitRecords(
 export async function emitRecordPages(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	pages: AsyncIterable<IDataObject[]>,
+	pages: AsyncIterable<RecordPage>,
 	fileBase: string,
 	extraJson: () => IDataObject = () => ({}),
 ): Promise<INodeExecutionData[]> {

@@ -1,6 +1,7 @@
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
 import { anySignal, settleWithin } from './abort';
+import type { PageBuffer } from './body';
 import { discardBody, readBody } from './body';
 import { TransportFailure } from './networkErrors';
 import type { PostHogContext } from './types';
@@ -50,6 +51,8 @@ export interface AttemptRequest {
 	cancel?: AbortSignal;
 	/** Keep the body's bytes on the answer (for parsing a large page row by row, see json.ts). */
 	keepBytes?: boolean;
+	/** Read a 2xx body into this buffer (see PageBuffer); any other body gets its own bytes. */
+	pageBuffer?: PageBuffer;
 }
 
 export function headerValue(headers: Answer['headers'], name: string): string | undefined {
@@ -93,7 +96,11 @@ export async function sendAttempt(ctx: PostHogContext, request: AttemptRequest):
 			throw new TransportFailure('TIMEOUT', 'deadline passed before the answer started');
 		}
 		const raw = settled.value;
-		return answerOf(Number(raw.statusCode), raw.headers ?? {}, await readBody(raw.body, signal), request.keepBytes === true);
+		const statusCode = Number(raw.statusCode);
+		const success = statusCode >= 200 && statusCode < 300;
+		// an error answer may be read again after a retry has reused the page buffer: never into it
+		const bytes = await readBody(raw.body, signal, undefined, success ? request.pageBuffer : undefined);
+		return answerOf(statusCode, raw.headers ?? {}, bytes, request.keepBytes === true);
 	} finally {
 		dispose();
 	}

@@ -35,8 +35,47 @@ function toBuffer(chunk: unknown): Buffer {
 	return Buffer.from(String(chunk), 'utf8');
 }
 
-/** The body's bytes. Rejects with TransportFailure TIMEOUT, TOO_LARGE or INCOMPLETE. */
-export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
+/**
+ * One buffer for the bodies of pages read one after the other (a CSV export): each body is written
+ * into it as it arrives, so a run holds the bytes of one page however many pages it reads, and no
+ * page leaves its bytes behind for the garbage collector. The bytes of one body stay valid until
+ * the next body is read into the same buffer.
+ */
+export class PageBuffer {
+	private buffer = Buffer.allocUnsafeSlow(0);
+	private length = 0;
+	/** Counts the bodies read into the buffer: bytes of an earlier body are no longer there. */
+	generation = 0;
+
+	/** Starts a new body (the previous one's bytes are overwritten from here on). */
+	reset(): void {
+		this.length = 0;
+		this.generation++;
+	}
+
+	append(chunk: Buffer): void {
+		const needed = this.length + chunk.length;
+		if (needed > this.buffer.length) {
+			// grows by doubling (a page's size is not known before its last byte), up to the cap
+			const grown = Buffer.allocUnsafeSlow(Math.max(needed, Math.min(2 * this.buffer.length, MAX_BODY_BYTES)));
+			grown.set(this.buffer.subarray(0, this.length) as unknown as Uint8Array);
+			this.buffer = grown;
+		}
+		this.buffer.set(chunk as unknown as Uint8Array, this.length);
+		this.length = needed;
+	}
+
+	/** The current body's bytes (a view, not a copy). */
+	bytes(): Buffer {
+		return this.buffer.subarray(0, this.length);
+	}
+}
+
+/**
+ * The body's bytes: a new Buffer, or a view into `into` (see PageBuffer). Rejects with
+ * TransportFailure TIMEOUT, TOO_LARGE or INCOMPLETE.
+ */
+export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MAX_BODY_BYTES, into?: PageBuffer): Promise<Buffer> {
 	if (body === undefined || body === null) return Buffer.alloc(0);
 	if (!isStream(body)) {
 		// a client that already read the body (not n8n's usual path): still apply the cap
@@ -46,6 +85,7 @@ export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MA
 	}
 	const chunks: Buffer[] = [];
 	let size = 0;
+	into?.reset();
 	let stop: TransportFailure | undefined;
 	const onAbort = () => {
 		stop = new TransportFailure('TIMEOUT', 'deadline passed');
@@ -63,7 +103,8 @@ export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MA
 				body.destroy();
 				break;
 			}
-			chunks.push(buffer);
+			if (into) into.append(buffer);
+			else chunks.push(buffer);
 		}
 	} catch (error) {
 		// the stream broke off, or was stopped by the deadline or the cap above
@@ -75,7 +116,7 @@ export async function readBody(body: unknown, signal: AbortSignal, maxBytes = MA
 	// n8n's HTTP client builds a new agent per request, so the connection is never reused: close it
 	// now rather than leaving it open until the server's keep-alive timeout
 	body.destroy();
-	return Buffer.concat(chunks as unknown as Uint8Array[], size);
+	return into ? into.bytes() : Buffer.concat(chunks as unknown as Uint8Array[], size);
 }
 
 function tooLarge(maxBytes: number): TransportFailure {

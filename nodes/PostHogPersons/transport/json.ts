@@ -6,7 +6,7 @@
  *
  * Whenever the bytes are not plainly that shape (a second "results" key, an escaped key, a
  * results value that is not an array, anything malformed), there is no split and the caller
- * parses the whole answer; a row that does not parse on its own makes `rows()` parse the whole
+ * parses the whole answer; a row that does not parse on its own makes `row()` parse the whole
  * answer, so values and errors stay exactly those of JSON.parse.
  */
 
@@ -109,14 +109,15 @@ export function findResultsArray(bytes: Buffer): ResultsArray | undefined {
 
 /**
  * A large answer split at its `results` array: the rest of the object (with `results: []`), how
- * many rows the array holds, and `rows()`, which parses them (each from its own bytes). `rows()`
- * throws JSON.parse's own error when the answer is not JSON after all. Undefined when the answer
- * is small or not plainly that shape (then parse it with `parseJson`).
+ * many rows the array holds, and `row(index)`, which parses one row from its own bytes (so a
+ * reader can handle each row before the next one is parsed). `row` throws JSON.parse's own error
+ * when the answer is not JSON after all. Undefined when the answer is small or not plainly that
+ * shape (then the caller parses the whole answer).
  */
 export interface SplitAnswer {
 	envelope: Record<string, unknown>;
 	rowCount: number;
-	rows(): unknown[];
+	row(index: number): unknown;
 }
 
 export function splitResults(bytes: Buffer, minBytes = ROW_PARSE_MIN_BYTES): SplitAnswer | undefined {
@@ -132,18 +133,19 @@ export function splitResults(bytes: Buffer, minBytes = ROW_PARSE_MIN_BYTES): Spl
 	// a later "results" key would have replaced the empty array (JSON.parse keeps the last)
 	if (!Array.isArray(envelope.results) || envelope.results.length !== 0) return undefined;
 	const { bounds } = results;
+	// set when a row did not parse on its own: JSON.parse of the whole answer decides from then on
+	let whole: unknown[] | undefined;
 	return {
 		envelope,
 		rowCount: bounds.length / 2,
-		rows() {
-			const rows = new Array<unknown>(bounds.length / 2);
+		row(index) {
+			if (whole) return whole[index];
 			try {
-				for (let row = 0; row < rows.length; row++) rows[row] = JSON.parse(bytes.toString('utf8', bounds[2 * row], bounds[2 * row + 1]));
+				return JSON.parse(bytes.toString('utf8', bounds[2 * index], bounds[2 * index + 1]));
 			} catch {
-				// a row that does not parse on its own: JSON.parse of the whole answer decides (and throws)
-				return (JSON.parse(bytes.toString('utf8')) as { results: unknown[] }).results;
+				whole = (JSON.parse(bytes.toString('utf8')) as { results: unknown[] }).results;
+				return whole[index];
 			}
-			return rows;
 		},
 	};
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { wait } from './abort';
+import { PageBuffer } from './body';
 import { postHogApiError } from './errors';
 import { apiRequest } from './request';
 import type { Session } from './session';
@@ -31,9 +32,21 @@ export interface QueryPagesResult {
 	missingActorsCount: number;
 }
 
+/**
+ * The rows of one page of `queryPages`, parsed one by one as they are read (a large answer is split
+ * row by row, see json.ts): reading a page row by row keeps a few rows in memory, not the page.
+ * `length` is known before any row is parsed.
+ */
+export interface PageRows extends Iterable<unknown[]> {
+	readonly length: number;
+}
+
 /** One page of `queryPages`: where its rows start, and the row before them when asked (`overlap`). */
-export interface QueryPage extends QueryPagesResult {
-	/** Offset of `rows[0]`. */
+export interface QueryPage {
+	columns: string[];
+	rows: PageRows;
+	missingActorsCount: number;
+	/** Offset of the first row of `rows`. */
 	offset: number;
 	/** Whether the page was asked from one row earlier (`overlap` option, every page but the first). */
 	overlapped: boolean;
@@ -57,8 +70,8 @@ export interface QueryPageOptions {
 	overlap?: boolean;
 	/**
 	 * Speed over memory (for item output, where n8n keeps every item anyway): ask for the next page
-	 * before this page's rows are parsed and handled, and parse a large page row by row. Without it
-	 * (CSV output) one page is read, parsed and handled at a time, which leaves V8 less garbage.
+	 * before this page's rows are read. Without it (CSV output) one page is asked for, read and
+	 * handled at a time.
 	 */
 	readAhead?: boolean;
 }
@@ -79,10 +92,12 @@ export async function* queryPages(
 	options: QueryPageOptions,
 ): AsyncGenerator<QueryPage> {
 	const session = await getSession(this);
+	// one page at a time: every page's bytes go into the same buffer (read ahead: two pages at once)
+	const pageBuffer = options.readAhead ? undefined : new PageBuffer();
 	let yielded = 0;
 	let pages = 0;
 	let asked = pageAsked(options, 0, Number(query.offset ?? 0), 0);
-	let next: Promise<QueryAnswer> | undefined = runQuery.call(this, session, { ...query, ...asked.range }, options);
+	let next: Promise<QueryAnswer> | undefined = runQuery.call(this, session, { ...query, ...asked.range }, options, pageBuffer);
 	let later: (() => Promise<QueryAnswer>) | undefined;
 	while (next) {
 		const current = asked;
@@ -105,7 +120,7 @@ export async function* queryPages(
 				const step = Number(response.limit);
 				asked = pageAsked(options, pages, current.range.offset + (Number.isFinite(step) && step > 0 ? step : current.range.limit), yielded);
 				const { range } = asked;
-				later = async () => await runQuery.call(this, session, { ...query, ...range }, options);
+				later = async () => await runQuery.call(this, session, { ...query, ...range }, options, pageBuffer);
 				if (options.readAhead) {
 					// one page ahead: the next page is asked for before this one's rows are parsed and
 					// handled. Two turns of the event loop let the request actually leave first: n8n's
@@ -120,9 +135,8 @@ export async function* queryPages(
 				}
 			}
 		}
-		const results = answer.rows();
-		const overlap = current.overlapped ? results[0] : undefined;
-		const rows = current.overlapped ? results.slice(1) : results;
+		const overlap = current.overlapped && answer.rowCount > 0 ? answer.row(0) : undefined;
+		const rows = pageRows(answer, current.overlapped ? 1 : 0);
 		yield { columns: response.columns, rows, missingActorsCount: Number(response.missing_actors_count ?? 0), offset: current.offset, overlapped: current.overlapped, overlap };
 		if (failure) throw failure;
 		if (later) {
@@ -156,7 +170,7 @@ export async function queryPage(
 	if (echoesOtherOffset(response, page.offset)) {
 		throw queryError(session, options, undefined, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${page.offset}`);
 	}
-	return { columns: response.columns, rows: answer.rows().slice(0, page.limit), missingActorsCount: Number(response.missing_actors_count ?? 0) };
+	return { columns: response.columns, rows: Array.from(pageRows(answer, 0)).slice(0, page.limit), missingActorsCount: Number(response.missing_actors_count ?? 0) };
 }
 
 /** PostHog echoes the offset of the page it answers; another one means the answer is not that page. */
@@ -202,16 +216,26 @@ function checkResults(session: Session, answer: unknown, options: { itemIndex: n
 	return body;
 }
 
-/** A finished query's answer: `rows()` parses its result rows, which may be left for later (see ApiRequest.deferResults). */
+/** A finished query's answer: `row(index)` gives one result row, parsed when asked for (see ApiRequest.deferResults). */
 interface QueryAnswer {
 	body: ActorsQueryResponse;
 	rowCount: number;
-	rows(): unknown[][];
+	row(index: number): unknown[];
 }
 
 /** A query answer whose rows are already parsed (`answerOf` in attempt.ts is the HTTP answer). */
 function parsedAnswer(body: ActorsQueryResponse): QueryAnswer {
-	return { body, rowCount: body.results.length, rows: () => body.results };
+	return { body, rowCount: body.results.length, row: (index) => body.results[index] };
+}
+
+/** The rows of an answer from `first` on, each parsed when the reader gets to it. */
+function pageRows(answer: QueryAnswer, first: number): PageRows {
+	return {
+		length: Math.max(0, answer.rowCount - first),
+		*[Symbol.iterator]() {
+			for (let index = first; index < answer.rowCount; index++) yield answer.row(index);
+		},
+	};
 }
 
 async function runQuery(
@@ -219,6 +243,7 @@ async function runQuery(
 	session: Session,
 	query: IDataObject,
 	options: { refresh: string; itemIndex: number; name?: string; readAhead?: boolean },
+	pageBuffer?: PageBuffer,
 ): Promise<QueryAnswer> {
 	const body: IDataObject = { query, refresh: options.refresh };
 	if (options.name) body.name = options.name;
@@ -229,16 +254,26 @@ async function runQuery(
 		requestClass: 'query',
 		idempotent: true,
 		itemIndex: options.itemIndex,
-		deferResults: options.readAhead === true,
+		deferResults: true,
+		pageBuffer,
 	});
 	const status = response.body.query_status as IDataObject | undefined;
 	if (response.statusCode === 202 || (status && status.complete === false)) {
 		return parsedAnswer(checkResults(session, await pollQuery.call(this, session, status ?? {}, options.itemIndex), options));
 	}
 	const answer = checkResults(session, response.body, options);
-	const { results, resultCount } = response;
-	if (results === undefined || resultCount === undefined) return parsedAnswer(answer);
-	return { body: answer, rowCount: resultCount, rows: () => results() as unknown[][] };
+	const { resultAt, resultCount } = response;
+	if (resultAt === undefined || resultCount === undefined) return parsedAnswer(answer);
+	const generation = pageBuffer?.generation;
+	return {
+		body: answer,
+		rowCount: resultCount,
+		row(index) {
+			// a mistake in the node, never the answer's: the rows of a page are read before the next page
+			if (pageBuffer && pageBuffer.generation !== generation) throw new Error('Rows of a query page were read after the next page');
+			return resultAt(index) as unknown[];
+		},
+	};
 }
 
 async function pollQuery(this: IExecuteFunctions, session: Session, status: IDataObject, itemIndex: number): Promise<unknown> {

@@ -74,6 +74,7 @@ export async function apiRequest(this: PostHogContext, request: ApiRequest): Pro
 				timeoutMs: attemptMs,
 				cancel,
 				keepBytes: request.deferResults,
+				pageBuffer: request.pageBuffer,
 			});
 		} catch (error) {
 			if (cancel?.aborted) throw cancelled(session, request);
@@ -188,9 +189,9 @@ function readAnswer(session: Session, request: ApiRequest, answer: Answer, attem
 		// the rows are parsed when asked for (see ApiRequest.deferResults)
 		parsed = split.envelope;
 		response.resultCount = split.rowCount;
-		response.results = () => {
+		response.resultAt = (index) => {
 			try {
-				return split.rows();
+				return split.row(index);
 			} catch {
 				throw unexpectedAnswerError(session.node, context());
 			}

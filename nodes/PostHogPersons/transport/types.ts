@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
 
+import type { PageBuffer } from './body';
+
 /** Name of the credential type every request authenticates with. */
 export const CREDENTIAL_TYPE = 'postHogPersonsApi';
 
@@ -37,9 +39,15 @@ export interface ApiRequest {
 	expectFields?: string[];
 	/**
 	 * A large 2xx answer with a top-level `results` array: hand over the rest of the answer first
-	 * and parse the rows only when `results()` is called (a pager asks for its next page meanwhile).
+	 * and parse each row only when `resultAt(index)` is called (a pager asks for its next page
+	 * meanwhile; a CSV export writes each row before the next one is parsed).
 	 */
 	deferResults?: boolean;
+	/**
+	 * Read a 2xx answer's body into this buffer instead of a new one (pages read one after the
+	 * other; see PageBuffer): the answer is valid until the next request with the same buffer.
+	 */
+	pageBuffer?: PageBuffer;
 }
 
 export interface ApiResponse {
@@ -52,8 +60,9 @@ export interface ApiResponse {
 	attempts: number;
 	/**
 	 * With `deferResults`, for a large answer: `body.results` is empty, `resultCount` says how many
-	 * rows there are, and `results()` parses them (throwing the not-JSON error if they do not parse).
+	 * rows there are, and `resultAt(index)` parses one (throwing the not-JSON error if the answer
+	 * does not parse).
 	 */
 	resultCount?: number;
-	results?: () => unknown[];
+	resultAt?: (index: number) => unknown;
 }

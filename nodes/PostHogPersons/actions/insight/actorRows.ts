@@ -70,16 +70,19 @@ export interface ActorRecords {
 }
 
 /**
- * `seen`: IDs of persons already output (pass the same set for every page of one run). A row's
- * person is its actor's ID (actorIdOf, as the shift check reads it), or the record's `id` when the
- * columns have no actor.
+ * The records of actor rows, made as they are read (see RecordPage), counting in `counts` the
+ * rows whose person could not be loaded and those dropped as repeats. `seen`: IDs of persons
+ * already output (pass the same set for every page of one run). A row's person is its actor's ID
+ * (actorIdOf, as the shift check reads it), or the record's `id` when the columns have no actor.
  */
-export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = new IdSet()): ActorRecords {
+export function* actorRecords(
+	columns: string[],
+	rows: Iterable<unknown[]>,
+	seen: IdSet,
+	counts: { missing: number; duplicates: number },
+): Generator<IDataObject> {
 	const actorIndex = actorColumn(columns);
 	const actorId = actorIdOf(columns);
-	const records: IDataObject[] = [];
-	let missing = 0;
-	let duplicates = 0;
 	for (const row of rows) {
 		const record = actorIndex >= 0 ? actorRecord(row[actorIndex]) : {};
 		for (let index = 0; index < columns.length; index++) {
@@ -88,13 +91,19 @@ export function actorRowsToRecords(columns: string[], rows: unknown[][], seen = 
 		const id = actorId ? actorId(row) : record.id === undefined || record.id === null ? undefined : String(record.id);
 		if (id !== undefined) {
 			if (seen.has(id)) {
-				duplicates++;
+				counts.duplicates++;
 				continue;
 			}
 			seen.add(id);
 		}
-		if (actorIndex >= 0 && isMissing(row[actorIndex])) missing++;
-		records.push(record);
+		if (actorIndex >= 0 && isMissing(row[actorIndex])) counts.missing++;
+		yield record;
 	}
-	return { records, missing, duplicates };
+}
+
+/** All records of actor rows at once (see actorRecords). */
+export function actorRowsToRecords(columns: string[], rows: Iterable<unknown[]>, seen = new IdSet()): ActorRecords {
+	const counts = { missing: 0, duplicates: 0 };
+	const records = Array.from(actorRecords(columns, rows, seen, counts));
+	return { records, ...counts };
 }

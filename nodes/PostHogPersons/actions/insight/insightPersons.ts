@@ -5,11 +5,13 @@ import { IdSet } from '../../helpers/idSet';
 import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages, outputFormat } from '../../helpers/output';
 import type { ParameterReader } from '../../helpers/parameters';
+import type { Progress, RecordPage } from '../../helpers/recordPages';
+import { concatPages, finishPage, limitReached, upToLimit } from '../../helpers/recordPages';
 import { itemParameters, pageSizeOption, readLimit } from '../../helpers/parameters';
 import type { ShiftCheckStats } from '../../helpers/shiftCheck';
 import { newShiftCheckStats, SHIFT_WINDOWS, slidRows } from '../../helpers/shiftCheck';
 import { queryPages } from '../../transport';
-import { actorIdOf, actorRowsToRecords, isMissingActor } from './actorRows';
+import { actorIdOf, actorRecords, actorRowsToRecords, isMissingActor } from './actorRows';
 import type { SelectorFor } from './actorsQuery';
 import { buildActorsQuery, checkSelector } from './actorsQuery';
 import { InsightInputError } from './dataPointChecks';
@@ -117,7 +119,7 @@ export async function executeInsightPersons<K extends InsightKind>(
 		const shiftCheck = newShiftCheckStats();
 		let rowCount = 0;
 		let missingActorsCount = 0;
-		async function* pages(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {
+		async function* pages(this: IExecuteFunctions): AsyncGenerator<RecordPage> {
 			const paging = {
 				pageSize,
 				refresh: options.bypassCache === true ? 'force_blocking' : 'blocking',
@@ -132,7 +134,7 @@ export async function executeInsightPersons<K extends InsightKind>(
 				// item output: speed over memory (see QueryPageOptions.readAhead); CSV: one page at a time
 				readAhead: outputFormat(this, itemIndex) === 'items',
 			});
-			let emitted = 0;
+			const progress: Progress = { emitted: 0, max: limit };
 			for await (const page of rows) {
 				const keyOf = actorIdOf(page.columns);
 				// persons that slid onto the previous page (persons left the data point meanwhile), ahead of this one
@@ -140,16 +142,15 @@ export async function executeInsightPersons<K extends InsightKind>(
 				const recovered = actorRowsToRecords(page.columns, slid, seen);
 				shiftCheck.recovered += recovered.records.length;
 				missingActorsCount += recovered.missing;
-				const listed = actorRowsToRecords(page.columns, page.rows, seen);
-				const records = [...recovered.records, ...listed.records];
 				rowCount += page.rows.length;
+				const listed = { missing: 0, duplicates: 0 };
+				const records = upToLimit(concatPages(recovered.records, actorRecords(page.columns, page.rows, seen, listed)), progress);
+				yield records;
+				finishPage(records);
 				// PostHog's count covers the overlap row too (already counted with its own page)
 				const overlapMissing = page.overlap && isMissingActor(page.columns, page.overlap) ? 1 : 0;
 				missingActorsCount += Math.max(0, page.missingActorsCount - overlapMissing) || listed.missing;
-				const out = limit === undefined ? records : records.slice(0, limit - emitted);
-				emitted += out.length;
-				yield out;
-				if (limit !== undefined && emitted >= limit) return;
+				if (limitReached(progress)) return;
 			}
 		}
 		const fileBase = `posthog-${operationName.toLowerCase().replace(/^get /, '').replace(/\s+/g, '-')}`;

@@ -6,6 +6,8 @@ import { forEachItem, withItemIndex } from '../../helpers/items';
 import { emitRecordPages, outputFormat } from '../../helpers/output';
 import { pageSizeOption, readLimit, readLocator } from '../../helpers/parameters';
 import { SHIFT_WINDOWS } from '../../helpers/shiftCheck';
+import type { RecordPage } from '../../helpers/recordPages';
+import { mapPage } from '../../helpers/recordPages';
 import { simplifyPerson } from '../../helpers/simplify';
 import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../../transport';
 import { outputProperties, returnAllOrLimit, simplifyProperty } from '../descriptions/output';
@@ -138,10 +140,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const restStats: GapCheckStats = newGapCheckStats();
 		let usedRest = via === 'rest' || (via === 'auto' && withoutQueryScope.has(this));
 
-		async function* pages(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {
+		async function* pages(this: IExecuteFunctions): AsyncGenerator<RecordPage> {
 			if (!usedRest) {
 				const viaQuery = queryPersonPages.call(this, filters, paging, queryStats);
-				let first: IteratorResult<IDataObject[]>;
+				let first: IteratorResult<RecordPage>;
 				try {
 					first = await viaQuery.next();
 				} catch (error) {
@@ -158,8 +160,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			yield* restPersonPages.call(this, filters, paging, restStats);
 		}
-		async function* simplified(this: IExecuteFunctions): AsyncGenerator<IDataObject[]> {
-			for await (const page of pages.call(this)) yield simplify ? page.map(simplifyPerson) : page;
+		async function* simplified(this: IExecuteFunctions): AsyncGenerator<RecordPage> {
+			for await (const page of pages.call(this)) yield simplify ? mapPage(page, simplifyPerson) : page;
 		}
 
 		const result = await emitRecordPages(this, itemIndex, simplified.call(this), 'posthog-persons', () =>

@@ -6,8 +6,9 @@ import { IdSet } from '../../helpers/idSet';
 import { withItemIndex } from '../../helpers/items';
 import type { ShiftCheckStats } from '../../helpers/shiftCheck';
 import { newShiftCheckStats, slidRows } from '../../helpers/shiftCheck';
+import type { Progress, RecordPage } from '../../helpers/recordPages';
+import { concatPages, finishPage, limitReached, upToLimit } from '../../helpers/recordPages';
 import { emptyList } from '../../helpers/simplify';
-import type { QueryPagesResult } from '../../transport';
 import { queryPages } from '../../transport';
 
 /**
@@ -129,20 +130,20 @@ function loaded(actor: IDataObject | undefined): actor is IDataObject {
 
 /**
  * Pages of persons-list items through the Query API, each person once, with the shift check.
- * `maxRows`: stop after that many persons. Throws the first request's error unchanged (the caller
- * may fall back to the persons list).
+ * `maxRows`: stop after that many persons. Each page is made as it is read (see RecordPage).
+ * Throws the first request's error unchanged (the caller may fall back to the persons list).
  */
 export async function* queryPersonPages(
 	this: IExecuteFunctions,
 	filters: IDataObject,
 	options: { pageSize: number; maxRows?: number; itemIndex: number; readAhead?: boolean },
 	stats: QueryListStats,
-): AsyncGenerator<IDataObject[]> {
+): AsyncGenerator<RecordPage> {
 	const base = personsListQuery(filters);
 	const seen = new IdSet();
 	let select = ['person', ...OPTIONAL_COLUMNS];
 	let listed = false;
-	let emitted = 0;
+	const progress: Progress = { emitted: 0, max: options.maxRows };
 	for (;;) {
 		const paging = { pageSize: options.pageSize, refresh: 'force_blocking', itemIndex: options.itemIndex, name: 'n8n: Get Many persons' };
 		const query = { ...base, select };
@@ -160,17 +161,15 @@ export async function* queryPersonPages(
 					const id = actorOf(row, personIndex)?.id;
 					return id === undefined || id === null ? undefined : String(id);
 				};
-				const records: IDataObject[] = [];
 				// persons that slid onto the previous page (persons deleted meanwhile), ahead of this one
 				const slid = await slidRows.call(this, query, paging, page, keyOf, seen, stats.shiftCheck);
-				addRecords({ ...page, rows: slid }, records, seen);
-				stats.shiftCheck.recovered += records.length;
-				stats.missing += addRecords(page, records, seen);
-				const out = options.maxRows === undefined ? records : records.slice(0, options.maxRows - emitted);
-				emitted += out.length;
+				const recovered = Array.from(personRecords(page.columns, slid, seen, { missing: 0 }));
+				stats.shiftCheck.recovered += recovered.length;
+				const records = upToLimit(concatPages(recovered, personRecords(page.columns, page.rows, seen, stats)), progress);
 				listed = true;
-				yield out;
-				if (options.maxRows !== undefined && emitted >= options.maxRows) return;
+				yield records;
+				finishPage(records);
+				if (limitReached(progress)) return;
 			}
 			return;
 		} catch (error) {
@@ -185,19 +184,18 @@ export async function* queryPersonPages(
 }
 
 /**
- * Adds the persons of query rows not in `seen` to `records` (and to `seen`): a person already
- * output on an earlier page is skipped (persons created while paging move rows down). Returns
- * how many rows held a person PostHog could no longer load (left out).
+ * The persons of query rows not in `seen` (added to it as they are read): a person already output
+ * on an earlier page is skipped (persons created while paging move rows down). Rows holding a
+ * person PostHog could no longer load are left out and counted in `counts.missing`.
  */
-function addRecords(page: QueryPagesResult, records: IDataObject[], seen: IdSet): number {
-	const personIndex = page.columns.indexOf('person');
-	const nameIndex = page.columns.indexOf(OPTIONAL_COLUMNS[0]);
-	const lastSeenIndex = page.columns.indexOf('last_seen_at');
-	let missing = 0;
-	for (const row of page.rows) {
+function* personRecords(columns: string[], rows: Iterable<unknown[]>, seen: IdSet, counts: { missing: number }): Generator<IDataObject> {
+	const personIndex = columns.indexOf('person');
+	const nameIndex = columns.indexOf(OPTIONAL_COLUMNS[0]);
+	const lastSeenIndex = columns.indexOf('last_seen_at');
+	for (const row of rows) {
 		const actor = actorOf(row, personIndex);
 		if (!loaded(actor)) {
-			missing++;
+			counts.missing++;
 			continue;
 		}
 		const id = String(actor.id);
@@ -205,7 +203,6 @@ function addRecords(page: QueryPagesResult, records: IDataObject[], seen: IdSet)
 		seen.add(id);
 		const nameCell = nameIndex >= 0 ? (row[nameIndex] as IDataObject | null) : null;
 		const name = nameCell && typeof nameCell === 'object' ? nameCell.display_name : displayName(actor);
-		records.push(listItem(actor, name, lastSeenIndex >= 0 ? row[lastSeenIndex] : null));
+		yield listItem(actor, name, lastSeenIndex >= 0 ? row[lastSeenIndex] : null);
 	}
-	return missing;
 }
