@@ -16,7 +16,8 @@ import { SIZES, log, seconds, type Benchmark } from './common';
  * - in-memory binary data (n8n's "default" mode) at the smaller size, compared with n8n's own copy
  *   of a file of the same size arriving in the same chunks (a child without the node): the
  *   difference is what the node adds (target: one page); also at a quarter of that size, to show
- *   whether what the node adds grows with the file.
+ *   whether what the node adds grows with the file; and in pages of a tenth of the persons (10,000
+ *   at full size), to show what it adds when a page is large.
  * Every file is read back: lost and doubled persons are counted against the sandbox.
  */
 
@@ -53,7 +54,7 @@ function check(sandbox: Sandbox, idsFile: string) {
 	return { lost, doubled: ids.length - seen.size };
 }
 
-export async function exportRun(rows: number, modes: Array<'filesystem' | 'memory'>) {
+export async function exportRun(rows: number, modes: Array<'filesystem' | 'memory'>, pageSize = 1000) {
 	const sandbox = await startSandbox({ port: 0, persons: rows, eventsPerPerson: 0, rateLimits: false, quiet: true });
 	const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'posthog-bench-csv-'));
 	try {
@@ -62,6 +63,7 @@ export async function exportRun(rows: number, modes: Array<'filesystem' | 'memor
 			const idsFile = path.join(storage, `${mode}.ids`);
 			const measured = await child({
 				BENCH_MODE: mode,
+				BENCH_PAGE_SIZE: String(pageSize),
 				BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)),
 				BENCH_STORAGE: storage,
 				BENCH_IDS_FILE: idsFile,
@@ -82,10 +84,10 @@ export async function exportRun(rows: number, modes: Array<'filesystem' | 'memor
 			if (mode === 'memory') {
 				// n8n's own copy of the same bytes, in chunks of the same size (the node writes 64 rows per chunk), and one page through the node
 				const copy = await child({ BENCH_MODE: 'n8nCopy', BENCH_BYTES: String(measured.bytes), BENCH_CHUNK: String(Math.ceil(measured.bytes / Math.ceil(rows / 64))) });
-				const page = await child({ BENCH_MODE: 'onePage', BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)), BENCH_STORAGE: storage, BENCH_IDS_FILE: `${idsFile}.page` });
+				const page = await child({ BENCH_MODE: 'onePage', BENCH_PAGE_SIZE: String(pageSize), BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)), BENCH_STORAGE: storage, BENCH_IDS_FILE: `${idsFile}.page` });
 				const copyOverBaselineMb = copy.peakRssMb - copy.baselineRssMb;
 				const onePageMb = page.peakRssMb - page.baselineRssMb;
-				Object.assign(figures, { n8nCopyOverBaselineMb: copyOverBaselineMb, onePageMb, nodeAddsMb: overBaselineMb - copyOverBaselineMb });
+				Object.assign(figures, { pageSize, n8nCopyOverBaselineMb: copyOverBaselineMb, onePageMb, nodeAddsMb: overBaselineMb - copyOverBaselineMb });
 			}
 			results[mode] = figures;
 			fs.rmSync(path.join(storage, 'workflows'), { recursive: true, force: true });
@@ -104,8 +106,10 @@ export const csvExportBenchmark: Benchmark = {
 		const quarterRows = SIZES.csvRows / 4;
 		const quarter = await exportRun(quarterRows, ['memory']);
 		const small = await exportRun(SIZES.csvRows, ['filesystem', 'memory']);
+		const bigPages = await exportRun(SIZES.csvRows, ['memory'], SIZES.csvRows / 10);
 		const large = await exportRun(SIZES.csvLargeRows, ['filesystem']);
 		const memQuarter = quarter.memory as Record<string, number>;
+		const memBigPages = bigPages.memory as Record<string, number>;
 		const fsSmall = small.filesystem as Record<string, number>;
 		const memSmall = small.memory as Record<string, number>;
 		const fsLarge = large.filesystem as Record<string, number>;
@@ -114,14 +118,16 @@ export const csvExportBenchmark: Benchmark = {
 		log(`  filesystem ${SIZES.csvRows}: ${line(fsSmall)}`);
 		log(`  memory ${SIZES.csvRows}: ${line(memSmall)}; n8n's own copy +${memSmall.n8nCopyOverBaselineMb} MB, the node adds ${memSmall.nodeAddsMb} MB (one page alone: +${memSmall.onePageMb} MB)`);
 		log(`  memory ${quarterRows}: ${line(memQuarter)}; n8n's own copy +${memQuarter.n8nCopyOverBaselineMb} MB, the node adds ${memQuarter.nodeAddsMb} MB`);
+		log(`  memory ${SIZES.csvRows}, pages of ${memBigPages.pageSize}: ${line(memBigPages)}; n8n's own copy +${memBigPages.n8nCopyOverBaselineMb} MB, the node adds ${memBigPages.nodeAddsMb} MB (one page alone: +${memBigPages.onePageMb} MB)`);
 		log(`  filesystem ${SIZES.csvLargeRows}: ${line(fsLarge)}`);
 		return {
-			results: { csvExport: { [String(quarterRows)]: quarter, [String(SIZES.csvRows)]: small, [String(SIZES.csvLargeRows)]: large } },
+			results: { csvExport: { [String(quarterRows)]: quarter, [String(SIZES.csvRows)]: small, [`${SIZES.csvRows}, pages of ${memBigPages.pageSize}`]: bigPages, [String(SIZES.csvLargeRows)]: large } },
 			table: [
 				['CSV export, filesystem', `${SIZES.csvRows} rows`, line(fsSmall)],
 				['CSV export, filesystem', `${SIZES.csvLargeRows} rows`, line(fsLarge)],
 				['CSV export, in memory', `${SIZES.csvRows} rows`, `${line(memSmall)}; n8n's own copy of the file +${memSmall.n8nCopyOverBaselineMb} MB, so the node adds ${memSmall.nodeAddsMb} MB (one page alone: +${memSmall.onePageMb} MB)`],
 				['CSV export, in memory', `${quarterRows} rows`, `${line(memQuarter)}; n8n's own copy of the file +${memQuarter.n8nCopyOverBaselineMb} MB, so the node adds ${memQuarter.nodeAddsMb} MB`],
+				['CSV export, in memory', `${SIZES.csvRows} rows, pages of ${memBigPages.pageSize}`, `${line(memBigPages)}; n8n's own copy of the file +${memBigPages.n8nCopyOverBaselineMb} MB, so the node adds ${memBigPages.nodeAddsMb} MB (one page alone: +${memBigPages.onePageMb} MB)`],
 			],
 		};
 	},

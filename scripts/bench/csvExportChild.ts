@@ -1,6 +1,6 @@
 /**
  * Child process of the csvExport benchmark (one process per measurement, so peak RSS is its own).
- * BENCH_MODE:
+ * BENCH_MODE (pages of BENCH_PAGE_SIZE persons, 1000 unless set):
  * - `filesystem`: Get Many of every person as CSV with n8n-core's binary data in filesystem mode
  *   (the file goes to BENCH_STORAGE); reports bytes, rows, and the person UUIDs of the file
  *   (written to BENCH_IDS_FILE, read back from disk after the measurement);
@@ -75,13 +75,14 @@ async function uuidsOfFile(file: string): Promise<{ rows: number; uuids: string[
 
 async function exportPersons(mode: 'filesystem' | 'memory' | 'onePage') {
 	const credentials = JSON.parse(process.env.BENCH_CREDENTIALS as string);
+	const pageSize = Number(process.env.BENCH_PAGE_SIZE ?? 1000);
 	if (mode === 'filesystem') await useFilesystemBinaryData(process.env.BENCH_STORAGE as string);
 	await loadPackage();
 	const baselineRssMb = rssMb('VmRSS');
 	resetPeak();
 	const started = Date.now();
 	const result = await runNode({
-		parameters: { resource: 'person', operation: 'getAll', returnAll: mode !== 'onePage', limit: 1000, output: 'csv', options: { pageSize: 1000 } },
+		parameters: { resource: 'person', operation: 'getAll', returnAll: mode !== 'onePage', limit: pageSize, output: 'csv', options: { pageSize } },
 		credentials,
 	});
 	if (result.error) throw result.error;

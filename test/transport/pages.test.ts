@@ -4,6 +4,7 @@ import type { ClientRequest } from 'http';
 import type { IDataObject } from 'n8n-workflow';
 
 import { readRequestSettings } from '../../nodes/PostHogPersons/helpers/requestSettings';
+import type { QueryPage } from '../../nodes/PostHogPersons/transport';
 import { queryAllPages, queryPages, requestAllPages, restPages, useRequestSettings } from '../../nodes/PostHogPersons/transport';
 import { executeContext } from '../harness/engine';
 import { credentialsFor, scriptedServer, type ScriptedServer } from '../helpers/scriptedServer';
@@ -124,7 +125,7 @@ describe('queryPages: ActorsQuery pages as they arrive', () => {
 		expect(ids).toEqual(Array.from({ length: 6000 }, (_, n) => `p${n}`));
 
 		// a consumer that keeps a page and reads it after asking for the next: an error, never another page's bytes
-		const pages = [];
+		const pages: QueryPage[] = [];
 		for await (const page of queryPages.call(ctx, query, { pageSize: 2000, refresh: 'blocking', itemIndex: 0 })) pages.push(page);
 		expect(() => Array.from(pages[0].rows)).toThrow('Rows of a query page were read after the next page');
 		expect(Array.from(pages[2].rows, (row) => (row[0] as IDataObject).id)).toEqual(ids.slice(4000));
