@@ -186,6 +186,25 @@ describe('Get Many as CSV, filesystem binary data', () => {
 		expect(at.lastRow).toBeGreaterThan(at.request! + 100_000);
 	});
 
+	it('a large page with a row that is not JSON, found while the page is being written: the not-JSON error and no file', async () => {
+		const before = filesUnder(storage).length;
+		server = await scriptedServer((request) => {
+			const { query } = JSON.parse(request.body) as { query: { offset: number; limit: number } };
+			const rows = Array.from({ length: Math.min(query.limit, 4000 - query.offset) }, (_, index) => {
+				const n = query.offset + index;
+				// row 3500 breaks off inside its object; every other row is a person
+				return n === 3500 ? '[{"id":"uuid-3500",}]' : JSON.stringify([{ id: `uuid-${n}`, distinct_ids: [`user-${n}`], properties: { email: `p${n}@x.io` }, created_at: '2024-01-01T00:00:00Z' }]);
+			});
+			const end = query.offset + rows.length;
+			return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"columns":["person"],"results":[${rows.join(',')}],"hasMore":${end < 4000},"limit":${query.limit},"offset":${query.offset}}` };
+		});
+		const result = await run(2000);
+		expect(result.error?.message).toMatch(/not JSON/);
+		expect(result.items).toEqual([]);
+		expect(filesUnder(storage).filter((entry) => /\.tmp\./.test(entry.file))).toEqual([]);
+		expect(filesUnder(storage)).toHaveLength(before);
+	});
+
 	it('a page that fails leaves the node error and no file', async () => {
 		const before = filesUnder(storage).length;
 		server = await queryServer(5, 100, () => undefined, 3);
