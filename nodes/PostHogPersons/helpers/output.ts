@@ -53,12 +53,13 @@ const RECORDS_PER_CHUNK = 64;
  * its records as they are read (see RecordPage) is thus converted a few records at a time.
  */
 function* csvChunks(writer: CsvWriter, records: Iterable<IDataObject>): Generator<Buffer> {
-	let batch: IDataObject[] = [];
+	// one array for every batch (emptied after each), so a batch's records can go at once
+	const batch: IDataObject[] = [];
 	for (const record of records) {
 		batch.push(record);
 		if (batch.length === RECORDS_PER_CHUNK) {
 			const text = writer.lines(batch);
-			batch = [];
+			batch.length = 0;
 			if (text !== '') yield Buffer.from(text, 'utf8');
 		}
 	}
