@@ -1,8 +1,9 @@
 /**
  * Child process of pretenuring.test.ts: turns on V8's pretenuring statistics (printed to stdout),
  * runs two exports of 5 persons, prints `--- export ---`, then exports every person of the sandbox in
- * TEST_CREDENTIALS as CSV, once as they are and once simplified, in pages of 1000. The last line of
- * stdout is `{"rows":[…]}`.
+ * TEST_CREDENTIALS as CSV, once as they are and once simplified, in pages of 1000. With
+ * TEST_PAGE_SIZE, V8's statistics of every GC (`--trace-gc-nvp`) instead, and pages of that size.
+ * The last line of stdout is `{"rows":[…]}`.
  */
 import * as v8 from 'v8';
 import * as vm from 'vm';
@@ -11,11 +12,13 @@ import { loadPackage, runNode } from '../harness/engine';
 
 async function main() {
 	const credentials = JSON.parse(process.env.TEST_CREDENTIALS as string);
+	// TEST_PAGE_SIZE set: V8's per-GC statistics instead (see pretenuring.test.ts), pages of that size
+	const pageSize = Number(process.env.TEST_PAGE_SIZE ?? 1000);
 	await loadPackage();
-	v8.setFlagsFromString('--trace-pretenuring-statistics');
+	v8.setFlagsFromString(process.env.TEST_PAGE_SIZE ? '--trace-gc-nvp' : '--trace-pretenuring-statistics');
 	const exportAll = async (simplify: boolean, limit?: number) => {
 		const returnAll = limit === undefined;
-		const parameters = { resource: 'person', operation: 'getAll', returnAll, limit, simplify, output: 'csv', options: { pageSize: 1000 } };
+		const parameters = { resource: 'person', operation: 'getAll', returnAll, limit, simplify, output: 'csv', options: { pageSize } };
 		const result = await runNode({ parameters, credentials });
 		if (result.error) throw result.error;
 		return result.items[0].json.rows;

@@ -23,18 +23,25 @@ export interface Answer {
 	readonly text: string;
 }
 
+/** An answer that keeps its bytes and decodes them when its text is first read. */
+class KeptAnswer implements Answer {
+	private decoded: string | undefined;
+
+	constructor(
+		readonly statusCode: number,
+		readonly headers: Answer['headers'],
+		readonly bytes: Buffer,
+	) {}
+
+	get text(): string {
+		this.decoded ??= this.bytes.toString('utf8');
+		return this.decoded;
+	}
+}
+
 function answerOf(statusCode: number, headers: Answer['headers'], bytes: Buffer, keepBytes: boolean): Answer {
 	if (!keepBytes) return { statusCode, headers, text: bytes.toString('utf8') };
-	let text: string | undefined;
-	return {
-		statusCode,
-		headers,
-		bytes,
-		get text() {
-			text ??= bytes.toString('utf8');
-			return text;
-		},
-	};
+	return new KeptAnswer(statusCode, headers, bytes);
 }
 
 export interface AttemptRequest {

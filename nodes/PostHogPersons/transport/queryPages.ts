@@ -136,7 +136,7 @@ export async function* queryPages(
 			}
 		}
 		const overlap = current.overlapped && answer.rowCount > 0 ? answer.row(0) : undefined;
-		const rows = pageRows(answer, current.overlapped ? 1 : 0);
+		const rows = new AnswerRows(answer, current.overlapped ? 1 : 0);
 		yield { columns: response.columns, rows, missingActorsCount: Number(response.missing_actors_count ?? 0), offset: current.offset, overlapped: current.overlapped, overlap };
 		if (failure) throw failure;
 		if (later) {
@@ -170,7 +170,7 @@ export async function queryPage(
 	if (echoesOtherOffset(response, page.offset)) {
 		throw queryError(session, options, undefined, `PostHog answered the page at offset ${String(response.offset)} when asked for offset ${page.offset}`);
 	}
-	return { columns: response.columns, rows: Array.from(pageRows(answer, 0)).slice(0, page.limit), missingActorsCount: Number(response.missing_actors_count ?? 0) };
+	return { columns: response.columns, rows: Array.from(new AnswerRows(answer, 0)).slice(0, page.limit), missingActorsCount: Number(response.missing_actors_count ?? 0) };
 }
 
 /** PostHog echoes the offset of the page it answers; another one means the answer is not that page. */
@@ -216,26 +216,40 @@ function checkResults(session: Session, answer: unknown, options: { itemIndex: n
 	return body;
 }
 
-/** A finished query's answer: `row(index)` gives one result row, parsed when asked for (see ApiRequest.deferResults). */
-interface QueryAnswer {
-	body: ActorsQueryResponse;
-	rowCount: number;
-	row(index: number): unknown[];
+/**
+ * A finished query's answer: `row(index)` gives one result row, parsed when asked for (see
+ * ApiRequest.deferResults). A class, like the other objects made per page that hold a page's
+ * data: V8 may decide from a few minor GCs to create every object of an object literal in its old
+ * generation, and such an object, once garbage, still keeps the page it points to alive through
+ * every minor GC until a full one (pages of 100 persons then peaked 50 MB higher).
+ */
+class QueryAnswer {
+	constructor(
+		readonly body: ActorsQueryResponse,
+		readonly rowCount: number,
+		readonly row: (index: number) => unknown[],
+	) {}
 }
 
 /** A query answer whose rows are already parsed (`answerOf` in attempt.ts is the HTTP answer). */
 function parsedAnswer(body: ActorsQueryResponse): QueryAnswer {
-	return { body, rowCount: body.results.length, row: (index) => body.results[index] };
+	return new QueryAnswer(body, body.results.length, (index) => body.results[index]);
 }
 
 /** The rows of an answer from `first` on, each parsed when the reader gets to it. */
-function pageRows(answer: QueryAnswer, first: number): PageRows {
-	return {
-		length: Math.max(0, answer.rowCount - first),
-		*[Symbol.iterator]() {
-			for (let index = first; index < answer.rowCount; index++) yield answer.row(index);
-		},
-	};
+class AnswerRows implements PageRows {
+	constructor(
+		private readonly answer: QueryAnswer,
+		private readonly first: number,
+	) {}
+
+	get length(): number {
+		return Math.max(0, this.answer.rowCount - this.first);
+	}
+
+	*[Symbol.iterator](): Iterator<unknown[]> {
+		for (let index = this.first; index < this.answer.rowCount; index++) yield this.answer.row(index);
+	}
 }
 
 async function runQuery(
@@ -265,15 +279,11 @@ async function runQuery(
 	const { resultAt, resultCount } = response;
 	if (resultAt === undefined || resultCount === undefined) return parsedAnswer(answer);
 	const generation = pageBuffer?.generation;
-	return {
-		body: answer,
-		rowCount: resultCount,
-		row(index) {
-			// a mistake in the node, never the answer's: the rows of a page are read before the next page
-			if (pageBuffer && pageBuffer.generation !== generation) throw new Error('Rows of a query page were read after the next page');
-			return resultAt(index) as unknown[];
-		},
-	};
+	return new QueryAnswer(answer, resultCount, (index) => {
+		// a mistake in the node, never the answer's: the rows of a page are read before the next page
+		if (pageBuffer && pageBuffer.generation !== generation) throw new Error('Rows of a query page were read after the next page');
+		return resultAt(index) as unknown[];
+	});
 }
 
 async function pollQuery(this: IExecuteFunctions, session: Session, status: IDataObject, itemIndex: number): Promise<unknown> {
