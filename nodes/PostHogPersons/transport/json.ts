@@ -132,20 +132,35 @@ export function splitResults(bytes: Buffer, minBytes = ROW_PARSE_MIN_BYTES): Spl
 	}
 	// a later "results" key would have replaced the empty array (JSON.parse keeps the last)
 	if (!Array.isArray(envelope.results) || envelope.results.length !== 0) return undefined;
-	const { bounds } = results;
-	// set when a row did not parse on its own: JSON.parse of the whole answer decides from then on
-	let whole: unknown[] | undefined;
-	return {
-		envelope,
-		rowCount: bounds.length / 2,
-		row(index) {
-			if (whole) return whole[index];
-			try {
-				return JSON.parse(bytes.toString('utf8', bounds[2 * index], bounds[2 * index + 1]));
-			} catch {
-				whole = (JSON.parse(bytes.toString('utf8')) as { results: unknown[] }).results;
-				return whole[index];
-			}
-		},
-	};
+	return new SplitRows(bytes, envelope, Int32Array.from(results.bounds));
+}
+
+/**
+ * SplitAnswer of `splitResults`: the row bounds as a typed array (outside V8's heap), and a class
+ * rather than an object literal, as every object made per page that holds a page's data (see
+ * QueryAnswer in queryPages.ts).
+ */
+class SplitRows implements SplitAnswer {
+	/** Set when a row did not parse on its own: JSON.parse of the whole answer decides from then on. */
+	private whole: unknown[] | undefined;
+
+	constructor(
+		private readonly bytes: Buffer,
+		readonly envelope: Record<string, unknown>,
+		private readonly bounds: Int32Array,
+	) {}
+
+	get rowCount(): number {
+		return this.bounds.length / 2;
+	}
+
+	row(index: number): unknown {
+		if (this.whole) return this.whole[index];
+		try {
+			return JSON.parse(this.bytes.toString('utf8', this.bounds[2 * index], this.bounds[2 * index + 1]));
+		} catch {
+			this.whole = (JSON.parse(this.bytes.toString('utf8')) as { results: unknown[] }).results;
+			return this.whole[index];
+		}
+	}
 }

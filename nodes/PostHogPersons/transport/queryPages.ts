@@ -137,7 +137,7 @@ export async function* queryPages(
 		}
 		const overlap = current.overlapped && answer.rowCount > 0 ? answer.row(0) : undefined;
 		const rows = new AnswerRows(answer, current.overlapped ? 1 : 0);
-		yield { columns: response.columns, rows, missingActorsCount: Number(response.missing_actors_count ?? 0), offset: current.offset, overlapped: current.overlapped, overlap };
+		yield new AnswerPage(response.columns, rows, Number(response.missing_actors_count ?? 0), current.offset, current.overlapped, overlap);
 		if (failure) throw failure;
 		if (later) {
 			next = later();
@@ -234,6 +234,18 @@ class QueryAnswer {
 /** A query answer whose rows are already parsed (`answerOf` in attempt.ts is the HTTP answer). */
 function parsedAnswer(body: ActorsQueryResponse): QueryAnswer {
 	return new QueryAnswer(body, body.results.length, (index) => body.results[index]);
+}
+
+/** A page as `queryPages` hands it over (a class, see QueryAnswer). */
+class AnswerPage implements QueryPage {
+	constructor(
+		readonly columns: string[],
+		readonly rows: PageRows,
+		readonly missingActorsCount: number,
+		readonly offset: number,
+		readonly overlapped: boolean,
+		readonly overlap: unknown[] | undefined,
+	) {}
 }
 
 /** The rows of an answer from `first` on, each parsed when the reader gets to it. */

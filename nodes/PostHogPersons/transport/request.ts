@@ -168,6 +168,20 @@ function isConcurrencyThrottle(answer: Answer): boolean {
 	return /too many queries|concurrency/i.test(answer.text.slice(0, 2000)) && headerValue(answer.headers, 'retry-after') === undefined;
 }
 
+/** An ApiResponse (a class, not a literal, as every object made per page that holds its data: see QueryAnswer in queryPages.ts). */
+class ParsedResponse implements ApiResponse {
+	body: IDataObject = {};
+	text?: string;
+	resultCount?: number;
+	resultAt?: (index: number) => unknown;
+
+	constructor(
+		readonly statusCode: number,
+		readonly headers: ApiResponse['headers'],
+		readonly attempts: number,
+	) {}
+}
+
 function readAnswer(session: Session, request: ApiRequest, answer: Answer, attempts: number, success: boolean, path: string): ApiResponse {
 	// a 2xx body is data (only the key itself is removed); an error body is text for messages
 	const { bytes } = answer;
@@ -177,7 +191,7 @@ function readAnswer(session: Session, request: ApiRequest, answer: Answer, attem
 		decoded ??= success ? (keyInBody ? answer.text.split(session.apiKey).join('[redacted]') : answer.text) : redact(answer.text, session.apiKey);
 		return decoded;
 	};
-	const response: ApiResponse = { statusCode: answer.statusCode, body: {}, headers: answer.headers, attempts };
+	const response = new ParsedResponse(answer.statusCode, answer.headers, attempts);
 	const contentType = headerValue(answer.headers, 'content-type') ?? '';
 	const context = () => ({ statusCode: answer.statusCode, contentType, text: text(), method: request.method, path, itemIndex: request.itemIndex, attempts, secret: session.apiKey });
 	let parsed: unknown;
