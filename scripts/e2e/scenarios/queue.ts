@@ -139,9 +139,16 @@ async function scenarioQueue(s: Scenario, env: E2eEnv): Promise<void> {
 	// n8n: every call answered 200, every execution succeeded, on the workers
 	const statuses = answers.map((a) => a.status);
 	s.equal(statuses.filter((status) => status !== 200), [], `every webhook call answers 200 (${EXECUTIONS})`);
+	for (const answer of answers.filter((a) => a.status !== 200)) s.note(`webhook answer ${answer.status}: ${answer.text.slice(0, 500)}`);
 	const list = await client.ok('GET', `/api/v1/executions?workflowId=${WORKFLOW_ID}&limit=250`);
 	const executions = list.data as Array<{ id: string; status?: string; finished?: boolean; mode?: string }>;
 	s.equal(executions.length, EXECUTIONS, `n8n stored ${EXECUTIONS} executions`);
+	// a failed execution: its error, so a failure here says why
+	for (const failed of executions.filter((e) => e.status !== 'success')) {
+		const detail = (await client.ok('GET', `/api/v1/executions/${failed.id}?includeData=true`)) as { data?: { resultData?: { error?: { message?: string; description?: string } } } };
+		const error = detail.data?.resultData?.error;
+		s.note(`execution ${failed.id} (${failed.status}): ${String(error?.message ?? 'no error stored').slice(0, 500)}${error?.description ? ` | ${String(error.description).slice(0, 1500)}` : ''}`);
+	}
 	s.equal(
 		executions.filter((e) => e.status !== 'success').map((e) => ({ id: e.id, status: e.status })),
 		[],
