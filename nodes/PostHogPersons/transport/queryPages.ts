@@ -221,7 +221,7 @@ function checkResults(session: Session, answer: unknown, options: { itemIndex: n
  * ApiRequest.deferResults). A class, like the other objects made per page that hold a page's
  * data: V8 may decide from a few minor GCs to create every object of an object literal in its old
  * generation, and such an object, once garbage, still keeps the page it points to alive through
- * every minor GC until a full one (pages of 100 persons then peaked 50 MB higher).
+ * every minor GC until a full one (a 100,000-person export in pages of 100 then peaked about 90 MB higher).
  */
 class QueryAnswer {
 	constructor(
