@@ -1,4 +1,5 @@
 import type {
+	DisplayCondition,
 	IAuthenticateGeneric,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -12,7 +13,38 @@ import type {
  * the node does it with `postHogBaseUrl()` in transport/connection.ts, the credential test below
  * with the equivalent expression (both normalise a missing scheme, trailing slashes and stray
  * paths). Notices under the fields say what to enter instead of values the node refuses.
+ *
+ * The notices' conditions compare text and never use `_cnd.regex`: n8n evaluates every field's
+ * conditions each time a node fetches the credential, and n8n 2.x runs a regex condition in a
+ * separate VM context with a 250 ms limit, which a loaded machine can exceed ("Regular expression
+ * execution timed out"), failing the request that fetched it.
  */
+
+const includes = (text: string): DisplayCondition => ({ _cnd: { includes: text } });
+const startsWith = (text: string): DisplayCondition => ({ _cnd: { startsWith: text } });
+const endsWith = (text: string): DisplayCondition => ({ _cnd: { endsWith: text } });
+
+/** Whitespace inside the Host field (around the address it is trimmed). */
+const SPACES = [' ', '\t', '\n', '\r'];
+
+/** Host values no web address looks like: whitespace inside, or a scheme other than http(s). */
+const INVALID_HOST: DisplayCondition[] = [
+	...SPACES.map(includes),
+	...['javascript:', 'data:', 'file:', 'ftp:', 'ws:', 'wss:', 'mailto:', 'vbscript:'].map(startsWith),
+];
+
+/** Host values with whitespace before or after the address (trimmed, so no reason for the notice). */
+const PADDED_HOST: DisplayCondition[] = SPACES.flatMap((space) => [startsWith(space), endsWith(space)]);
+
+/**
+ * Project IDs that are no number: beginning with a character other than a digit or whitespace
+ * (a name, "@current", a key, a URL), or holding a mark no number has.
+ */
+const NOT_A_NUMBER: DisplayCondition[] = [
+	{ _cnd: { gt: '9\uffff' } },
+	{ _cnd: { between: { from: '!', to: '/\uffff' } } },
+	...['@', '_', '-', '.', '/', ':', ','].map(includes),
+];
 
 const REDIRECT_MESSAGE =
 	'The host answered with a redirect ({status}), which the test does not follow so the API key is not sent elsewhere. Set Host (or Region) to the address PostHog\'s API is served from; a login page or proxy in front of PostHog can cause this too.';
@@ -63,9 +95,7 @@ export class PostHogPersonsApi implements ICredentialType {
 			name: 'invalidHostNotice',
 			type: 'notice',
 			default: '',
-			displayOptions: {
-				show: { region: ['selfHosted'], host: [{ _cnd: { regex: '\\S\\s+\\S|^\\s*(javascript|data|file|ftp|ws|wss|mailto|vbscript):' } }] },
-			},
+			displayOptions: { show: { region: ['selfHosted'], host: INVALID_HOST }, hide: { host: PADDED_HOST } },
 		},
 		{
 			displayName: 'Project ID',
@@ -83,7 +113,7 @@ export class PostHogPersonsApi implements ICredentialType {
 			name: 'projectIdNotice',
 			type: 'notice',
 			default: '',
-			displayOptions: { show: { projectId: [{ _cnd: { regex: '[^0-9\\s]' } }] } },
+			displayOptions: { show: { projectId: NOT_A_NUMBER } },
 		},
 		{
 			displayName: 'Personal API Key',

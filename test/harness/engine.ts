@@ -122,6 +122,9 @@ class HarnessCredentials extends ICredentials {
 	async updateData(): Promise<void> {}
 }
 
+/** How often n8n-core asked the harness to decrypt a credential (n8n decrypts on every ask). */
+export const credentialUse = { decryptions: 0 };
+
 /**
  * Credential store and authentication like n8n's CredentialsHelper: generic `authenticate`
  * blocks are resolved with the workflow's expression engine and `$credentials`.
@@ -177,10 +180,17 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return new HarnessCredentials({ id: details.id, name: details.name }, type, '');
 	}
 
+	/**
+	 * Like n8n's CredentialsHelper.getDecrypted: the stored data with the credential type's
+	 * defaults applied by NodeHelpers.getNodeParameters, which evaluates every field's
+	 * displayOptions (a `_cnd.regex` runs in n8n's time-limited regex engine).
+	 */
 	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _details: INodeCredentialsDetails, type: string) {
 		const data = this.data[type];
 		if (!data) throw new Error(`No test credentials of type ${type}`);
-		return { ...data };
+		credentialUse.decryptions++;
+		const withDefaults = NodeHelpers.getNodeParameters(this.getCredentialsProperties(type), { ...data } as never, true, false, null, null);
+		return withDefaults as ICredentialDataDecryptedObject;
 	}
 
 	async updateCredentials() {}

@@ -1,4 +1,4 @@
-import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialsDecrypted, IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
 import { anySignal, settleWithin } from './abort';
 import type { PageBuffer } from './body';
@@ -52,6 +52,8 @@ export interface AttemptRequest {
 	body?: string;
 	/** Host the key may go to. */
 	hostname: string;
+	/** The credential n8n decrypted for the execution (see Session): n8n adds its header from it. */
+	credentials: ICredentialsDecrypted;
 	/** The attempt's deadline, from sending to the last byte. */
 	timeoutMs: number;
 	/** Fires when the execution is cancelled. */
@@ -91,7 +93,9 @@ export async function sendAttempt(ctx: PostHogContext, request: AttemptRequest):
 		options.body = request.body;
 	}
 	try {
-		const pending = ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options) as Promise<{
+		const pending = ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options, {
+			credentialsDecrypted: request.credentials,
+		}) as Promise<{
 			statusCode: number;
 			headers?: Answer['headers'];
 			body: unknown;

@@ -71,6 +71,7 @@ export async function apiRequest(this: PostHogContext, request: ApiRequest): Pro
 				qs: request.qs,
 				body,
 				hostname: session.hostname,
+				credentials: session.credentials,
 				timeoutMs: attemptMs,
 				cancel,
 				keepBytes: request.deferResults,

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INode } from 'n8n-workflow';
+import type { ICredentialsDecrypted, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Connection } from './connection';
@@ -20,6 +20,11 @@ export interface Session {
 	projectPath: string;
 	/** Only for removing it from texts taken from responses. */
 	apiKey: string;
+	/**
+	 * The credential as n8n decrypted it for this execution, handed back to n8n's request helper
+	 * with every request, so n8n decrypts it once per execution instead of once per request.
+	 */
+	credentials: ICredentialsDecrypted;
 	settings: RequestSettings;
 	buckets: ClassBuckets;
 	/** Shared by every execution of this process that uses the same origin, project and key. */
@@ -51,12 +56,14 @@ async function createSession(ctx: PostHogContext): Promise<Session> {
 		throw new NodeOperationError(node, problem?.message ?? 'The credential cannot be used', { description: problem?.description });
 	}
 	const settings = configured.get(ctx) ?? DEFAULT_SETTINGS;
+	const selected = node.credentials?.[CREDENTIAL_TYPE];
 	return {
 		node,
 		origin: connection.origin,
 		hostname: connection.hostname,
 		projectPath: `/api/projects/${connection.projectId}/`,
 		apiKey: connection.apiKey,
+		credentials: { id: selected?.id ?? '', name: selected?.name ?? '', type: CREDENTIAL_TYPE, data: credentials },
 		settings,
 		buckets: classBuckets(settings, connection.origin),
 		limiter: limiterFor(connection.origin, connection.projectId, connection.apiKey),
