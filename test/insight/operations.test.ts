@@ -4,6 +4,7 @@
  * returned, compared with a reference computed here from the sandbox's seeded events.
  */
 import type { IDataObject } from 'n8n-workflow';
+import { resetSafeRegexEngine, setSafeRegexEngine } from 'n8n-workflow';
 
 import { useSandbox } from '../helpers/sandbox';
 import {
@@ -89,6 +90,33 @@ describe('Get Funnel Persons', () => {
 		expect((firstQuery(sandbox).source as IDataObject).funnelStep).toBe(-3);
 		const expected = funnelPersons(sandbox, steps3, lastDays(sandbox, 30)).filter((p) => p.best.steps.length === 2);
 		expectPersons(items, expected.map((p) => p.personId));
+	});
+
+	// n8n 2.x runs a mode's extractValue regex (`exec`) in a VM context limited to 250 ms, which a busy
+	// worker can exceed: the node reads the URL itself. (n8n's own check of the field, `test`, runs
+	// once when the execution starts.)
+	test('saved insight picked By URL, with n8n\'s regex exec timing out: the same persons', async () => {
+		const sandbox = getSandbox();
+		const insight = insightNamed(sandbox, 'Signup funnel');
+		const timedOut = () => {
+			throw new Error('Regular expression execution timed out');
+		};
+		const native = (pattern: string, input: string, flags?: string) => new RegExp(pattern, flags).test(input);
+		setSafeRegexEngine({ exec: timedOut, test: native, replace: timedOut, matchAll: timedOut, split: timedOut });
+		try {
+			const { items, error } = await runInsight(sandbox, 'funnel', {
+				insightSource: 'saved',
+				insightId: { __rl: true, mode: 'url', value: `${sandbox.url}/project/1/insights/${insight.short_id}?edit=1` },
+				dataPoint: 'droppedOff',
+				step: 3,
+			});
+			expect(error).toBeUndefined();
+			expect(insightLookups(sandbox).map((call) => call.query)).toEqual([{ short_id: insight.short_id, basic: 'true' }]);
+			const expected = funnelPersons(sandbox, steps3, lastDays(sandbox, 30)).filter((p) => p.best.steps.length === 2);
+			expectPersons(items, expected.map((p) => p.personId));
+		} finally {
+			resetSafeRegexEngine();
+		}
 	});
 
 	test('saved insight with a breakdown, by numeric ID: converted through step 2 for Chrome', async () => {

@@ -4,6 +4,7 @@
  * (names, values, links), paging, and the message when the API key lacks the list's scope.
  */
 import type { IDataObject, INodeListSearchResult } from 'n8n-workflow';
+import { resetSafeRegexEngine, setSafeRegexEngine } from 'n8n-workflow';
 
 import { runListSearch, type ListSearchPanel } from '../harness/engine';
 import type { SandboxKeys } from '../../sandbox';
@@ -316,6 +317,46 @@ describe('what is picked reaches PostHog (fields read with extractValue, old pla
 			expect((sandbox.requests[0].body as { query: { properties: unknown } }).query.properties).toEqual([{ key: 'id', value: 2, type: 'cohort', operator: 'in' }]);
 			expect(items.map((item) => item.json.uuid).sort()).toEqual([...sandbox.store.cohortMembers(2)].sort());
 		}
+	});
+
+	test('Get Many: the cohort by URL is read by the node (n8n\'s regex exec, limited to 250 ms in n8n 2.x, is not used)', async () => {
+		const sandbox = getSandbox();
+		const timedOut = () => {
+			throw new Error('Regular expression execution timed out');
+		};
+		const native = (pattern: string, input: string, flags?: string) => new RegExp(pattern, flags).test(input);
+		setSafeRegexEngine({ exec: timedOut, test: native, replace: timedOut, matchAll: timedOut, split: timedOut });
+		try {
+			for (const url of [`${sandbox.url}/project/1/cohorts/2`, `${sandbox.url}/project/1/cohorts/2/edit?tab=persons#x`]) {
+				sandbox.clearRequests();
+				const { items, error } = await runAgainst(sandbox, { resource: 'person', operation: 'getAll', returnAll: true, filters: { cohortId: rl('url', url) } });
+				expect(error).toBeUndefined();
+				expect((sandbox.requests[0].body as { query: { properties: unknown } }).query.properties).toEqual([{ key: 'id', value: 2, type: 'cohort', operator: 'in' }]);
+				expect(items.map((item) => item.json.uuid).sort()).toEqual([...sandbox.store.cohortMembers(2)].sort());
+			}
+		} finally {
+			resetSafeRegexEngine();
+		}
+	});
+
+	test.each([
+		['a name', { __rl: true, mode: 'id', value: 'Paying users' }, '"Paying users" is not a cohort ID or the address of a cohort'],
+		['digits followed by letters in a URL', { __rl: true, mode: 'url', value: 'https://us.posthog.com/project/1/cohorts/42abc' }, '"https://us.posthog.com/project/1/cohorts/42abc" is not a cohort ID'],
+		['an address of something else', { __rl: true, mode: 'url', value: 'https://us.posthog.com/project/1/insights/42' }, 'is not a cohort ID'],
+		['an old plain value that is no number', 'abc', '"abc" is not a cohort ID'],
+	])('Get Many: a Cohort that is %s is an error naming it, and nothing is asked of PostHog', async (_what, value, message) => {
+		const sandbox = getSandbox();
+		const { error } = await runAgainst(sandbox, { resource: 'person', operation: 'getAll', returnAll: true, filters: { cohortId: value } });
+		expect(error?.message).toContain(message);
+		expect(sandbox.requests).toEqual([]);
+	});
+
+	test('Get Many: an empty Cohort filters nothing (as before)', async () => {
+		const sandbox = getSandbox();
+		const { items, error } = await runAgainst(sandbox, { resource: 'person', operation: 'getAll', returnAll: true, filters: { cohortId: rl('list', '') } });
+		expect(error).toBeUndefined();
+		expect((sandbox.requests[0].body as { query: { properties?: unknown } }).query.properties ?? []).toEqual([]);
+		expect(items).toHaveLength(sandbox.store.personsByUuid.size);
 	});
 
 	test('Get Property Values, Set Property and Delete Properties: the property name from the list or typed', async () => {

@@ -6,14 +6,15 @@ import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../transport';
 /**
  * Reading node parameters the same way while a workflow runs (one input item, expressions
  * resolved) and while the editor loads a list (the fields as they stand in the panel), so the
- * code that turns fields into a query is written once for both.
+ * code that turns fields into a query is written once for both. `picker`: the field is a resource
+ * locator, whose value is unwrapped (see readLocator).
  */
-export type ParameterReader = (name: string, fallback?: unknown, options?: { extractValue?: boolean }) => unknown;
+export type ParameterReader = (name: string, fallback?: unknown, options?: { picker?: boolean }) => unknown;
 
 /** The parameters of one input item during execution. */
 export function itemParameters(ctx: IExecuteFunctions, itemIndex: number): ParameterReader {
 	return (name, fallback, options) =>
-		options?.extractValue ? readLocator(ctx, name, itemIndex, fallback) : ctx.getNodeParameter(name, itemIndex, fallback as never);
+		options?.picker ? readLocator(ctx, name, itemIndex, fallback) : ctx.getNodeParameter(name, itemIndex, fallback as never);
 }
 
 function hasExpression(value: unknown): boolean {
@@ -36,14 +37,13 @@ export function panelParameters(ctx: ILoadOptionsFunctions, purpose: string): Pa
 				description: `The field "${name}" holds an expression, which only has a value when the workflow runs. Give it a fixed value to see the list, or type the value yourself instead of picking it from the list.`,
 			});
 		}
-		return options?.extractValue ? locatorValue(ctx.getCurrentNodeParameter(name, { extractValue: true })) : raw;
+		return options?.picker ? locatorValue(raw) : raw;
 	};
 }
 
 /**
- * The value of a resource locator read without `extractValue` (inside collections), or the value
- * itself (plain text or numbers, as workflows saved before the field was a picker hold them).
- * A locator without a mode counts too: n8n's `extractValue` hands those back whole.
+ * The value of a resource locator, or the value itself (plain text or numbers, as workflows saved
+ * before the field was a picker hold them). A locator without a mode counts too.
  */
 export function locatorValue(value: unknown): unknown {
 	if (value !== null && typeof value === 'object' && ('mode' in value || '__rl' in value) && 'value' in value) {
@@ -53,12 +53,14 @@ export function locatorValue(value: unknown): unknown {
 }
 
 /**
- * A picker's value of an item (`extractValue`: the ID in a URL), also when the picker holds a
- * plain value or no mode. Only a value stored as a picker is unwrapped: an object that an
- * expression gives stays an object (an ID must be text or a number).
+ * A picker's value of an item, also when the picker holds a plain value or no mode. Only a value
+ * stored as a picker is unwrapped: an object that an expression gives stays an object (an ID
+ * must be text or a number). A URL comes back whole: the operation reads the ID from it (n8n's
+ * `extractValue` is not used, because n8n 2.x runs its regex in a VM context limited to 250 ms,
+ * which a busy worker can exceed).
  */
 export function readLocator(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = ''): unknown {
-	const value = ctx.getNodeParameter(name, itemIndex, fallback as never, { extractValue: true });
+	const value = ctx.getNodeParameter(name, itemIndex, fallback as never);
 	const stored = name.split('.').reduce<unknown>((at, key) => (at as IDataObject | undefined)?.[key], ctx.getNode().parameters);
 	return stored !== null && typeof stored === 'object' && '__rl' in stored ? locatorValue(value) : value;
 }

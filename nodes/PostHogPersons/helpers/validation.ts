@@ -54,6 +54,22 @@ export function checkPersonId(node: INode, value: unknown, itemIndex: number): s
 	);
 }
 
+/**
+ * The numeric ID of a cohort given in the Cohort field: a whole number, its digits, or the
+ * cohort's address in PostHog (…/cohorts/42). Undefined when the field is empty (no filter).
+ */
+export function cohortIdOf(node: INode, value: unknown, itemIndex: number): number | undefined {
+	const text = String(value ?? '').trim();
+	if (text === '') return undefined;
+	const match = /^(\d+)$/.exec(text) ?? /\/cohorts\/(\d+)(?:[/?#]|$)/.exec(text);
+	if (match) return Number(match[1]);
+	throw new NodeOperationError(node, `"${text}" is not a cohort ID or the address of a cohort`, {
+		itemIndex,
+		description:
+			'Pick the cohort from the list, or give its numeric ID (e.g. 42) or its address in PostHog (e.g. https://us.posthog.com/project/1/cohorts/42).',
+	});
+}
+
 /** Parses a JSON parameter that may already be an object (n8n's json type) or text. */
 export function parseJsonParameter<T = IDataObject>(node: INode, value: unknown, label: string, itemIndex: number): T {
 	if (typeof value !== 'string') return value as T;

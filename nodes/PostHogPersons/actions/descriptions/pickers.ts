@@ -89,7 +89,6 @@ export function cohortLocator(base: FieldBase): INodeProperties {
 				name: 'url',
 				type: 'string',
 				placeholder: 'e.g. https://us.posthog.com/project/1/cohorts/42',
-				extractValue: { type: 'regex', regex: '/cohorts/(\\d+)' },
 				validation: [
 					{
 						type: 'regex',
@@ -122,7 +121,6 @@ export function insightLocator(base: FieldBase): INodeProperties {
 				name: 'url',
 				type: 'string',
 				placeholder: 'e.g. https://us.posthog.com/project/1/insights/AbC123xy',
-				extractValue: { type: 'regex', regex: '/insights/([A-Za-z0-9_-]+)' },
 				validation: [
 					{
 						type: 'regex',

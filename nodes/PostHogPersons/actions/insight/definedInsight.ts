@@ -212,7 +212,7 @@ export function readRangeAndFilters(read: ParameterReader, settings: IDataObject
 	};
 }
 
-/** An event-or-action entry of a fixedCollection (pickers read without extractValue). */
+/** An event-or-action entry of a fixedCollection (its pickers read as stored, then unwrapped). */
 export function readEntity(entry: IDataObject): EntityInput {
 	return {
 		type: entry.type === 'action' ? 'action' : 'event',

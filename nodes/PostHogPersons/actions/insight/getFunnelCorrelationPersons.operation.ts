@@ -123,10 +123,10 @@ const spec: InsightOperationSpec<'funnelCorrelation'> = {
 			persons: read('correlationPersons', 'converted') as CorrelationSelector['persons'],
 		};
 		if (correlationType !== 'properties') {
-			selector.eventName = String(read('correlatedEvent', '', { extractValue: true }) ?? '');
+			selector.eventName = String(read('correlatedEvent', '', { picker: true }) ?? '');
 		}
 		if (correlationType === 'event_with_properties') {
-			selector.eventPropertyKey = String(read('eventPropertyKey', '', { extractValue: true }) ?? '');
+			selector.eventPropertyKey = String(read('eventPropertyKey', '', { picker: true }) ?? '');
 			selector.eventPropertyValue = String(read('eventPropertyValue', '') ?? '');
 		}
 		if (correlationType === 'properties') {

@@ -148,8 +148,8 @@ const spec: InsightOperationSpec<'paths'> = {
 		const persons = read('pathPersons', 'reached') as PathsSelector['persons'];
 		return {
 			persons,
-			node: String(read('pathNode', '', { extractValue: true }) ?? '').trim(),
-			nextNode: persons === 'edge' ? String(read('pathNextNode', '', { extractValue: true }) ?? '').trim() : undefined,
+			node: String(read('pathNode', '', { picker: true }) ?? '').trim(),
+			nextNode: persons === 'edge' ? String(read('pathNextNode', '', { picker: true }) ?? '').trim() : undefined,
 		};
 	},
 	emptyHint: (selector) =>

@@ -193,7 +193,7 @@ export async function resolveInsightSource(
 			fields: 'Insight Query (JSON)',
 		};
 	}
-	const reference = parseInsightReference(read('insightId', '', { extractValue: true }));
+	const reference = parseInsightReference(read('insightId', '', { picker: true }));
 	const insight = await fetchInsight.call(this, reference, itemIndex);
 	const label = `Saved insight "${String(insight.name || insight.derived_name || '(unnamed)')}" (${String(insight.short_id ?? insight.id)})`;
 	return {

@@ -9,6 +9,7 @@ import { SHIFT_WINDOWS } from '../../helpers/shiftCheck';
 import type { RecordPage } from '../../helpers/recordPages';
 import { mapPage } from '../../helpers/recordPages';
 import { simplifyPerson } from '../../helpers/simplify';
+import { cohortIdOf } from '../../helpers/validation';
 import { DEFAULT_QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE } from '../../transport';
 import { outputProperties, returnAllOrLimit, simplifyProperty } from '../descriptions/output';
 import { cohortLocator } from '../descriptions/pickers';
@@ -129,7 +130,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const output = await forEachItem.call(this, items, async (itemIndex) => {
 		const maxRows = readLimit(this, itemIndex);
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-		if (filters.cohortId !== undefined) filters.cohortId = readLocator(this, 'filters.cohortId', itemIndex) as string;
+		if (filters.cohortId !== undefined) filters.cohortId = cohortIdOf(this.getNode(), readLocator(this, 'filters.cohortId', itemIndex), itemIndex);
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const simplify = this.getNodeParameter('simplify', itemIndex, false) as boolean;
 		const pageSize = pageSizeOption(options);

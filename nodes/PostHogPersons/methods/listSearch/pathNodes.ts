@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { InsightInputError } from '../../actions/insight/dataPointChecks';
 import { insightInputError, resolveInsightSource } from '../../actions/insight/insightSource';
 import { definedPathsInsight, withoutPathKeys } from '../../actions/insight/paths.query';
-import { panelParameters } from '../../helpers/parameters';
+import { locatorValue, panelParameters } from '../../helpers/parameters';
 import { apiRequest } from '../../transport';
 import { localPage, matches, scopeError } from './common';
 
@@ -96,7 +96,7 @@ export async function searchPathNextNodes(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const from = String(this.getCurrentNodeParameter('pathNode', { extractValue: true }) ?? '').trim();
+	const from = String(locatorValue(this.getCurrentNodeParameter('pathNode')) ?? '').trim();
 	if (from === '') {
 		throw new NodeOperationError(this.getNode(), 'Pick From Node first', {
 			description: 'The list shows the nodes the paths go to from From Node.',
