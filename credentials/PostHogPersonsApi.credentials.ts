@@ -15,9 +15,9 @@ import type {
  * paths). Notices under the fields say what to enter instead of values the node refuses.
  *
  * The notices' conditions compare text and never use `_cnd.regex`: n8n evaluates every field's
- * conditions each time a node fetches the credential, and n8n 2.x runs a regex condition in a
- * separate VM context with a 250 ms limit, which a loaded machine can exceed ("Regular expression
- * execution timed out"), failing the request that fetched it.
+ * conditions each time a node fetches the credential, and n8n (2.x, 1.123) runs a regex condition
+ * in a separate VM context with a 250 ms limit, which a loaded machine can exceed ("Regular
+ * expression execution timed out"), failing the request that fetched it.
  */
 
 const includes = (text: string): DisplayCondition => ({ _cnd: { includes: text } });

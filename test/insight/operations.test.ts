@@ -92,7 +92,7 @@ describe('Get Funnel Persons', () => {
 		expectPersons(items, expected.map((p) => p.personId));
 	});
 
-	// n8n 2.x runs a mode's extractValue regex (`exec`) in a VM context limited to 250 ms, which a busy
+	// n8n (2.x, 1.123) runs a mode's extractValue regex (`exec`) in a VM context limited to 250 ms, which a busy
 	// worker can exceed: the node reads the URL itself. (n8n's own check of the field, `test`, runs
 	// once when the execution starts.)
 	test('saved insight picked By URL, with n8n\'s regex exec timing out: the same persons', async () => {

@@ -319,7 +319,7 @@ describe('what is picked reaches PostHog (fields read with extractValue, old pla
 		}
 	});
 
-	test('Get Many: the cohort by URL is read by the node (n8n\'s regex exec, limited to 250 ms in n8n 2.x, is not used)', async () => {
+	test('Get Many: the cohort by URL is read by the node (n8n\'s regex exec, limited to 250 ms in n8n 2.x and 1.123, is not used)', async () => {
 		const sandbox = getSandbox();
 		const timedOut = () => {
 			throw new Error('Regular expression execution timed out');

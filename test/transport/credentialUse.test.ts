@@ -1,6 +1,6 @@
 /**
  * How the node uses n8n's credential: n8n decrypts it once per execution, not once per request,
- * and fetching it never runs n8n's time-limited regex engine. n8n 2.x evaluates every field's
+ * and fetching it never runs n8n's time-limited regex engine. n8n (2.x, 1.123) evaluates every field's
  * display conditions when a node fetches a credential and runs a `_cnd.regex` condition in a VM
  * context limited to 250 ms; on a loaded queue-mode worker that limit was reached and a bulk
  * deletion's look-up of 200 IDs failed ("Regular expression execution timed out").

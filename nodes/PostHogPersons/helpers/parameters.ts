@@ -55,9 +55,9 @@ export function locatorValue(value: unknown): unknown {
 /**
  * A picker's value of an item, also when the picker holds a plain value or no mode. Only a value
  * stored as a picker is unwrapped: an object that an expression gives stays an object (an ID
- * must be text or a number). A URL comes back whole: the operation reads the ID from it (n8n's
- * `extractValue` is not used, because n8n 2.x runs its regex in a VM context limited to 250 ms,
- * which a busy worker can exceed).
+ * must be text or a number). A URL comes back whole: the operation reads the ID from it. n8n's
+ * `extractValue` is not used: n8n (2.x, 1.123) runs its regex in a VM context limited to 250 ms,
+ * which a busy worker can exceed.
  */
 export function readLocator(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = ''): unknown {
 	const value = ctx.getNodeParameter(name, itemIndex, fallback as never);
