@@ -7,16 +7,22 @@
  * - `memory`: the same with binary data in memory (n8n's "default" mode);
  * - `n8nCopy`: no node: n8n-core's prepareBinaryData in memory mode storing BENCH_BYTES bytes
  *   that arrive in chunks of BENCH_CHUNK bytes, i.e. n8n's own copy of such a file;
+ * - `n8nRequests`: no node: n8n's copy as in `n8nCopy`, while the query requests the node made in
+ *   the `memory` run (BENCH_REQUESTS_FILE, their bodies) are sent again through n8n's
+ *   httpRequestWithAuthentication with this package's credential, each answer read to its end into
+ *   one buffer and the file's chunks for that page produced after it, i.e. what n8n itself spends
+ *   storing the file and fetching the same pages;
  * - `onePage`: the node exporting one page (Limit = the page size) as CSV in memory mode, i.e. what
  *   handling one page costs the process.
  * Peak RSS is the kernel's VmHWM, reset after the baseline (everything loaded, before the run),
  * so "over baseline" is what the run itself added.
  */
 import * as fs from 'fs';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { ChunkStream } from '../../nodes/PostHogPersons/helpers/fileStream';
 import { storedFile, useFilesystemBinaryData } from '../../test/export/binaryData';
-import { executeContext, loadPackage, runNode } from '../../test/harness/engine';
+import { CREDENTIAL_TYPE, executeContext, loadPackage, runNode } from '../../test/harness/engine';
 
 function rssMb(field: 'VmHWM' | 'VmRSS'): number {
 	const status = fs.readFileSync('/proc/self/status', 'utf8');
@@ -119,9 +125,53 @@ async function n8nCopy() {
 	return { mode: 'n8nCopy', bytes: Buffer.from(binary.data, 'base64').length, peakRssMb, baselineRssMb, ms: Date.now() - started };
 }
 
+/** A readable answer body of n8n's request helper (`encoding: 'stream'`). */
+type BodyStream = AsyncIterable<Buffer>;
+
+async function n8nRequests() {
+	const credentials = JSON.parse(process.env.BENCH_CREDENTIALS as string) as ICredentialDataDecryptedObject;
+	const bodies = JSON.parse(fs.readFileSync(process.env.BENCH_REQUESTS_FILE as string, 'utf8')) as string[];
+	const bytes = Number(process.env.BENCH_BYTES);
+	const chunkSize = Number(process.env.BENCH_CHUNK);
+	const ctx = await executeContext({ resource: 'person', operation: 'getAll' }, credentials);
+	const url = `${String(credentials.host).replace(/\/+$/, '')}/api/projects/${String(credentials.projectId)}/query/`;
+	const baselineRssMb = rssMb('VmRSS');
+	resetPeak();
+	const started = Date.now();
+	let answer = Buffer.allocUnsafeSlow(1 << 20);
+	async function* chunks() {
+		let sent = 0;
+		for (const [page, body] of bodies.entries()) {
+			const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				CREDENTIAL_TYPE,
+				{ method: 'POST', url, body, headers: { Accept: 'application/json', 'Content-Type': 'application/json' }, json: false, encoding: 'stream', returnFullResponse: true, disableFollowRedirect: true },
+				{ credentialsDecrypted: { id: '1', name: 'PostHog', type: CREDENTIAL_TYPE, data: credentials } },
+			)) as { statusCode: number; body: BodyStream };
+			if (response.statusCode !== 200) throw new Error(`query ${page}: HTTP ${response.statusCode}`);
+			let length = 0;
+			for await (const piece of response.body) {
+				if (length + piece.length > answer.length) {
+					const grown = Buffer.allocUnsafeSlow(2 * (length + piece.length));
+					grown.set(answer.subarray(0, length) as unknown as Uint8Array);
+					answer = grown;
+				}
+				answer.set(piece as unknown as Uint8Array, length);
+				length += piece.length;
+			}
+			const end = page === bodies.length - 1 ? bytes : Math.min(bytes, sent + Math.ceil(bytes / bodies.length));
+			for (; sent < end; sent += chunkSize) yield Buffer.alloc(Math.min(chunkSize, end - sent), 'a');
+		}
+	}
+	const binary = await ctx.helpers.prepareBinaryData(new ChunkStream(chunks()).asBinaryStream(), 'copy.csv', 'text/csv');
+	const peakRssMb = rssMb('VmHWM');
+	return { mode: 'n8nRequests', bytes: Buffer.from(binary.data, 'base64').length, peakRssMb, baselineRssMb, ms: Date.now() - started };
+}
+
 async function main() {
 	const mode = process.env.BENCH_MODE;
-	const measured = mode === 'n8nCopy' ? await n8nCopy() : await exportPersons(mode === 'memory' || mode === 'onePage' ? mode : 'filesystem');
+	const measured =
+		mode === 'n8nCopy' ? await n8nCopy() : mode === 'n8nRequests' ? await n8nRequests() : await exportPersons(mode === 'memory' || mode === 'onePage' ? mode : 'filesystem');
 	process.stdout.write(`${JSON.stringify(measured)}\n`);
 }
 
