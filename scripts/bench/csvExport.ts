@@ -20,7 +20,8 @@ import { SIZES, log, seconds, type Benchmark } from './common';
  *   n8n's request helper (a child without the node): what n8n itself spends on the file and the
  *   pages, so the difference is the node's own part. Also at a quarter of that size, to show
  *   whether what the node adds grows with the file; and in pages of a tenth of the persons (10,000
- *   at full size), to show what it adds when a page is large.
+ *   at full size), to show what it adds when a page is large;
+ * - Get Trends Persons (the Insight operations' CSV path) at the smaller size, in both modes.
  * Every file is read back: lost and doubled persons are counted against the sandbox.
  */
 
@@ -57,16 +58,35 @@ function check(sandbox: Sandbox, idsFile: string) {
 	return { lost, doubled: ids.length - seen.size };
 }
 
-export async function exportRun(rows: number, modes: Array<'filesystem' | 'memory'>, pageSize = 1000) {
-	const sandbox = await startSandbox({ port: 0, persons: rows, eventsPerPerson: 0, rateLimits: false, quiet: true });
+/** Get Many of every person, or Get Trends Persons of everyone with a pageview (each person has one event). */
+type Operation = 'getAll' | 'trendsPersons';
+
+export async function exportRun(rows: number, modes: Array<'filesystem' | 'memory'>, pageSize = 1000, operation: Operation = 'getAll') {
+	const sandbox = await startSandbox({ port: 0, persons: rows, eventsPerPerson: operation === 'trendsPersons' ? 1 : 0, rateLimits: false, quiet: true });
 	const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'posthog-bench-csv-'));
 	try {
 		const results: Record<string, unknown> = {};
+		if (operation === 'trendsPersons') {
+			// the sandbox computes each trends page over every person (about 0.7 s at 100,000): a slow
+			// page lets V8 shrink the heap between pages, which would flatter the peak. Every run asks
+			// the same pages, so one warm-up export fills the sandbox's query cache for all of them
+			sandbox.store.settings.queryCacheTtlMs = 24 * 3_600_000;
+			await child({
+				BENCH_MODE: 'filesystem',
+				BENCH_OPERATION: operation,
+				BENCH_PAGE_SIZE: String(pageSize),
+				BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)),
+				BENCH_STORAGE: storage,
+				BENCH_IDS_FILE: path.join(storage, 'warm-up.ids'),
+			});
+			fs.rmSync(path.join(storage, 'workflows'), { recursive: true, force: true });
+		}
 		for (const mode of modes) {
 			const idsFile = path.join(storage, `${mode}.ids`);
 			sandbox.clearRequests();
 			const measured = await child({
 				BENCH_MODE: mode,
+				BENCH_OPERATION: operation,
 				BENCH_PAGE_SIZE: String(pageSize),
 				BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)),
 				BENCH_STORAGE: storage,
@@ -101,7 +121,7 @@ export async function exportRun(rows: number, modes: Array<'filesystem' | 'memor
 					BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)),
 				});
 				// one page through the node
-				const page = await child({ BENCH_MODE: 'onePage', BENCH_PAGE_SIZE: String(pageSize), BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)), BENCH_STORAGE: storage, BENCH_IDS_FILE: `${idsFile}.page` });
+				const page = await child({ BENCH_MODE: 'onePage', BENCH_OPERATION: operation, BENCH_PAGE_SIZE: String(pageSize), BENCH_CREDENTIALS: JSON.stringify(sandboxCredentials(sandbox)), BENCH_STORAGE: storage, BENCH_IDS_FILE: `${idsFile}.page` });
 				const copyOverBaselineMb = copy.peakRssMb - copy.baselineRssMb;
 				const withRequestsOverBaselineMb = withRequests.peakRssMb - withRequests.baselineRssMb;
 				const onePageMb = page.peakRssMb - page.baselineRssMb;
@@ -134,11 +154,14 @@ export const csvExportBenchmark: Benchmark = {
 		const small = await exportRun(SIZES.csvRows, ['filesystem', 'memory']);
 		const bigPages = await exportRun(SIZES.csvRows, ['memory'], SIZES.csvRows / 10);
 		const large = await exportRun(SIZES.csvLargeRows, ['filesystem']);
+		const trends = await exportRun(SIZES.csvRows, ['filesystem', 'memory'], 1000, 'trendsPersons');
 		const memQuarter = quarter.memory as Record<string, number>;
 		const memBigPages = bigPages.memory as Record<string, number>;
 		const fsSmall = small.filesystem as Record<string, number>;
 		const memSmall = small.memory as Record<string, number>;
 		const fsLarge = large.filesystem as Record<string, number>;
+		const fsTrends = trends.filesystem as Record<string, number>;
+		const memTrends = trends.memory as Record<string, number>;
 		const line = (f: Record<string, number>) =>
 			`${f.fileMb} MB file, peak RSS +${f.peakOverBaselineMb} MB over baseline (${f.ratioToFileSize}x file), ${seconds(f.seconds * 1000)}, lost ${f.lost}, doubled ${f.doubled}`;
 		const versus = (f: Record<string, number>) =>
@@ -148,14 +171,18 @@ export const csvExportBenchmark: Benchmark = {
 		log(`  memory ${quarterRows}: ${line(memQuarter)}; ${versus(memQuarter)}`);
 		log(`  memory ${SIZES.csvRows}, pages of ${memBigPages.pageSize}: ${line(memBigPages)}; ${versus(memBigPages)}`);
 		log(`  filesystem ${SIZES.csvLargeRows}: ${line(fsLarge)}`);
+		log(`  Get Trends Persons, filesystem ${SIZES.csvRows}: ${line(fsTrends)}`);
+		log(`  Get Trends Persons, memory ${SIZES.csvRows}: ${line(memTrends)}; ${versus(memTrends)}`);
 		return {
-			results: { csvExport: { [String(quarterRows)]: quarter, [String(SIZES.csvRows)]: small, [`${SIZES.csvRows}, pages of ${memBigPages.pageSize}`]: bigPages, [String(SIZES.csvLargeRows)]: large } },
+			results: { csvExport: { [String(quarterRows)]: quarter, [String(SIZES.csvRows)]: small, [`${SIZES.csvRows}, pages of ${memBigPages.pageSize}`]: bigPages, [String(SIZES.csvLargeRows)]: large, [`${SIZES.csvRows}, Get Trends Persons`]: trends } },
 			table: [
 				['CSV export, filesystem', `${SIZES.csvRows} rows`, line(fsSmall)],
 				['CSV export, filesystem', `${SIZES.csvLargeRows} rows`, line(fsLarge)],
 				['CSV export, in memory', `${SIZES.csvRows} rows`, `${line(memSmall)}; ${versus(memSmall)}`],
 				['CSV export, in memory', `${quarterRows} rows`, `${line(memQuarter)}; ${versus(memQuarter)}`],
 				['CSV export, in memory', `${SIZES.csvRows} rows, pages of ${memBigPages.pageSize}`, `${line(memBigPages)}; ${versus(memBigPages)}`],
+				['CSV export, Get Trends Persons, filesystem', `${SIZES.csvRows} rows`, line(fsTrends)],
+				['CSV export, Get Trends Persons, in memory', `${SIZES.csvRows} rows`, `${line(memTrends)}; ${versus(memTrends)}`],
 			],
 		};
 	},

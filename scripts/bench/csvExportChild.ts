@@ -14,6 +14,9 @@
  *   storing the file and fetching the same pages;
  * - `onePage`: the node exporting one page (Limit = the page size) as CSV in memory mode, i.e. what
  *   handling one page costs the process.
+ * BENCH_OPERATION `trendsPersons` exports Get Trends Persons (everyone with a pageview in the last
+ * 60 days, a total-value trends query in the node's raw JSON field) instead of Get Many; the file's
+ * person UUID column is then `id` instead of `uuid`.
  * Peak RSS is the kernel's VmHWM, reset after the baseline (everything loaded, before the run),
  * so "over baseline" is what the run itself added.
  */
@@ -36,7 +39,7 @@ function resetPeak() {
 }
 
 /** The `uuid` column of a CSV file, read as a stream (quoted fields may hold newlines). */
-async function uuidsOfFile(file: string): Promise<{ rows: number; uuids: string[] }> {
+async function uuidsOfFile(file: string, column: string): Promise<{ rows: number; uuids: string[] }> {
 	const uuids: string[] = [];
 	let header: string[] | undefined;
 	let uuidColumn = -1;
@@ -49,7 +52,7 @@ async function uuidsOfFile(file: string): Promise<{ rows: number; uuids: string[
 		field = '';
 		if (!header) {
 			header = record;
-			uuidColumn = header.indexOf('uuid');
+			uuidColumn = header.indexOf(column);
 		} else uuids.push(record[uuidColumn]);
 		record = [];
 	};
@@ -79,6 +82,22 @@ async function uuidsOfFile(file: string): Promise<{ rows: number; uuids: string[
 	return { rows: uuids.length, uuids };
 }
 
+const TRENDS_QUERY = {
+	kind: 'TrendsQuery',
+	series: [{ kind: 'EventsNode', event: '$pageview' }],
+	dateRange: { date_from: '-60d' },
+	trendsFilter: { display: 'BoldNumber' },
+};
+
+/** The node's parameters for the exported operation (paging and output are added), and its file's person UUID column. */
+const OPERATION =
+	process.env.BENCH_OPERATION === 'trendsPersons'
+		? {
+				parameters: { resource: 'insight', operation: 'getTrendsPersons', insightSource: 'json', insightQuery: JSON.stringify(TRENDS_QUERY), series: '1' },
+				uuidColumn: 'id',
+			}
+		: { parameters: { resource: 'person', operation: 'getAll' }, uuidColumn: 'uuid' };
+
 async function exportPersons(mode: 'filesystem' | 'memory' | 'onePage') {
 	const credentials = JSON.parse(process.env.BENCH_CREDENTIALS as string);
 	const pageSize = Number(process.env.BENCH_PAGE_SIZE ?? 1000);
@@ -88,7 +107,7 @@ async function exportPersons(mode: 'filesystem' | 'memory' | 'onePage') {
 	resetPeak();
 	const started = Date.now();
 	const result = await runNode({
-		parameters: { resource: 'person', operation: 'getAll', returnAll: mode !== 'onePage', limit: pageSize, output: 'csv', options: { pageSize } },
+		parameters: { ...OPERATION.parameters, returnAll: mode !== 'onePage', limit: pageSize, output: 'csv', options: { pageSize } },
 		credentials,
 	});
 	if (result.error) throw result.error;
@@ -105,7 +124,7 @@ async function exportPersons(mode: 'filesystem' | 'memory' | 'onePage') {
 		file = `${process.env.BENCH_STORAGE}/memory.csv`;
 		fs.writeFileSync(file, new Uint8Array(Buffer.from(binary.data, 'base64')));
 	}
-	const { rows, uuids } = await uuidsOfFile(file);
+	const { rows, uuids } = await uuidsOfFile(file, OPERATION.uuidColumn);
 	fs.writeFileSync(process.env.BENCH_IDS_FILE as string, uuids.join('\n'));
 	return { mode, rows, reportedRows: item.json.rows, bytes: fs.statSync(file).size, peakRssMb, baselineRssMb, ms };
 }
