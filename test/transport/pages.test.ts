@@ -47,6 +47,27 @@ describe('restPages: next-link pages as they arrive', () => {
 		expect(server.requests).toHaveLength(2);
 	});
 
+	test('pages of different sizes (one buffer for all of them) and UUIDs in either case', async () => {
+		// a long page, a short one, a longer one: each page's bytes are read into the buffer of the
+		// page before, so a shorter page must not be read with the end of the longer one
+		const sizes = [40, 1, 120];
+		const uuid = (page: number, index: number) => `0190a1b2-c3d4-7e5f-8a9b-${String(page * 1000 + index).padStart(12, '0')}`;
+		server = await scriptedServer((request) => {
+			const offset = Number(new URL(request.url, 'http://x').searchParams.get('offset') ?? 0);
+			const page = offset === 0 ? 0 : offset === 40 ? 1 : 2;
+			const results = Array.from({ length: sizes[page] }, (_, index) => ({ uuid: uuid(page, index), name: 'x'.repeat(index % 7) }));
+			// the last page repeats the first page's first person, in upper case: the same UUID
+			if (page === 2) results.push({ uuid: uuid(0, 0).toUpperCase(), name: 'again' });
+			const next = page < 2 ? `${server.url}/api/projects/7/persons/?limit=200&offset=${offset + sizes[page]}` : null;
+			return { status: 200, body: { results, next } };
+		});
+		const ctx = await context(server);
+		const all = await requestAllPages.call(ctx, { ...listPersons, qs: { limit: 200 } }, { dedupeKey: 'uuid' });
+		const expected = sizes.flatMap((size, page) => Array.from({ length: size }, (_, index) => ({ uuid: uuid(page, index), name: 'x'.repeat(index % 7) })));
+		expect(all).toEqual(expected);
+		expect(server.requests).toHaveLength(3);
+	});
+
 	test('requestAllPages collects every page, or the first maxRecords', async () => {
 		server = await pagedServer();
 		const ctx = await context(server);

@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { IdSet } from '../helpers/idSet';
+import { PageBuffer } from './body';
 import { apiRequest } from './request';
 import type { Session } from './session';
 import { getSession } from './session';
@@ -11,6 +13,24 @@ import { nextLinkUrl, resolveUrl } from './urls';
 export const MAX_PAGES = 100_000;
 /** Pages in a row that may add no new record (offset paging shifts while persons are created) before paging stops. */
 export const MAX_PAGES_WITHOUT_PROGRESS = 3;
+
+/**
+ * The keys of the records a paging has yielded: text keys (person UUIDs, activity entry IDs) in an
+ * IdSet, 16 bytes per UUID instead of a string each, so a paging of a million records keeps a few
+ * MB; any other key as it is.
+ */
+class RecordKeys {
+	private readonly text = new IdSet();
+	private readonly other = new Set<unknown>();
+
+	/** Whether `key` is new (it is remembered from now on). */
+	firstSight(key: unknown): boolean {
+		const set = typeof key === 'string' ? this.text : this.other;
+		if (set.has(key as string)) return false;
+		set.add(key as string);
+		return true;
+	}
+}
 
 export interface RestPage {
 	/** The page's records (`results`), without records already yielded when `dedupeKey` is set. */
@@ -36,13 +56,16 @@ export async function* restPages(
 	const session = await getSession(this);
 	const firstUrl = resolveUrl(session, first.endpoint);
 	const expectFields = [...new Set([...(first.expectFields ?? []), 'results'])];
-	const seen = options.dedupeKey ? new Set<unknown>() : undefined;
+	const seen = options.dedupeKey ? new RecordKeys() : undefined;
 	const visited = new Set<string>();
 	let offset = Number(first.qs?.offset ?? firstUrl.searchParams.get('offset') ?? 0);
 	let read = 0;
 	let pages = 0;
 	let withoutProgress = 0;
-	let request: ApiRequest = { ...first, expectFields };
+	// every page's bytes go into the same buffer: a page is parsed whole before the next is asked
+	// for (unless its rows are parsed later, see ApiRequest.deferResults)
+	const pageBuffer = first.deferResults ? undefined : new PageBuffer();
+	let request: ApiRequest = { ...first, expectFields, pageBuffer };
 	for (;;) {
 		const response = await apiRequest.call(this, request);
 		const body = response.body;
@@ -53,10 +76,7 @@ export async function* restPages(
 		if (seen) {
 			records = records.filter((record) => {
 				const key = record?.[options.dedupeKey as string];
-				if (key === undefined || key === null) return true;
-				if (seen.has(key)) return false;
-				seen.add(key);
-				return true;
+				return key === undefined || key === null || seen.firstSight(key);
 			});
 			withoutProgress = page.length > 0 && records.length === 0 ? withoutProgress + 1 : 0;
 			if (withoutProgress >= MAX_PAGES_WITHOUT_PROGRESS) {
@@ -76,7 +96,7 @@ export async function* restPages(
 		}
 		visited.add(key);
 		if (nextOffset !== null) offset = Number(nextOffset);
-		request = { ...first, expectFields, endpoint: key, qs: undefined };
+		request = { ...first, expectFields, pageBuffer, endpoint: key, qs: undefined };
 	}
 }
 
