@@ -18,10 +18,13 @@ function expectedIds(itemId?: string): string[] {
 beforeAll(() => {
 	// activity for 230 persons, so "all persons" spans three pages of 100
 	const store = getSandbox().store;
-	for (const p of store.persons.slice(0, 230)) {
-		store.logActivity(SANDBOX_USER, 'updated', p, {
-			changes: [{ type: 'Person', action: 'changed', field: 'properties', before: null, after: null }],
-		});
+	// 2300 entries: three pages of up to 1000
+	for (let round = 0; round < 10; round++) {
+		for (const p of store.persons.slice(0, 230)) {
+			store.logActivity(SANDBOX_USER, 'updated', p, {
+				changes: [{ type: 'Person', action: 'changed', field: 'properties', before: null, after: null }],
+			});
+		}
 	}
 });
 
@@ -29,17 +32,17 @@ describe('Person → Get Activity', () => {
 	it('follows the page links of persons/activity/ for Return All and outputs every entry, newest first', async () => {
 		const sandbox = getSandbox();
 		const expected = expectedIds();
-		expect(expected.length).toBeGreaterThan(200);
+		expect(expected.length).toBeGreaterThan(2000);
 		const result = await runAgainst(sandbox, person('getActivity', { activityOf: 'all', returnAll: true }));
 		expect(result.error).toBeUndefined();
 
-		const pages = Math.ceil(expected.length / 100);
+		const pages = Math.ceil(expected.length / 1000);
 		expect(sandbox.requests).toHaveLength(pages);
 		expect(sandbox.requests.map((entry) => [entry.method, entry.path, entry.query])).toEqual(
 			Array.from({ length: pages }, (_, index) => [
 				'GET',
 				apiPath(sandbox, 'persons/activity/'),
-				{ page: String(index + 1), limit: '100' },
+				{ page: String(index + 1), limit: '1000' },
 			]),
 		);
 		expectBearer(sandbox);
@@ -65,7 +68,7 @@ describe('Person → Get Activity', () => {
 		expect(result.error).toBeUndefined();
 		expect(sandbox.requests.map((entry) => [entry.path, entry.query])).toEqual([
 			[apiPath(sandbox, 'persons/batch_by_distinct_ids/'), {}],
-			[apiPath(sandbox, `persons/${target.uuid}/activity/`), { page: '1', limit: '100' }],
+			[apiPath(sandbox, `persons/${target.uuid}/activity/`), { page: '1', limit: '1000' }],
 		]);
 		const out = jsonOf(result.items);
 		expect(out.map((json) => json.id)).toEqual(expected);

@@ -27,7 +27,7 @@ describe('transport: pagination', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((item) => item.json.uuid)).toEqual(['uuid-1', 'uuid-2', 'uuid-4', 'uuid-5', 'uuid-6', 'uuid-7']);
 		expect(server.requests.map((request) => request.url)).toEqual([
-			'/api/projects/7/persons/activity/?page=1&limit=100',
+			'/api/projects/7/persons/activity/?page=1&limit=1000',
 			'/api/projects/7/persons/activity/?limit=3&offset=3',
 			'/api/projects/7/persons/activity/?limit=3&offset=6',
 		]);
