@@ -3,9 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { ACTIVITY_PAGE_SIZE } from '../../nodes/PostHogPersons/actions/person/getActivity.operation';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { sandboxCredentials } from '../../test/helpers/sandbox';
 import { SIZES, log, seconds, type Benchmark } from './common';
+import type { LoggedRequest } from './csvExportChild';
 
 /**
  * CSV export of every person (Get Many, Return All, CSV, pages of 1000) in child processes whose
@@ -21,7 +23,8 @@ import { SIZES, log, seconds, type Benchmark } from './common';
  *   pages, so the difference is the node's own part. Also at a quarter of that size, to show
  *   whether what the node adds grows with the file; and in pages of a tenth of the persons (10,000
  *   at full size), to show what it adds when a page is large;
- * - Get Trends Persons (the Insight operations' CSV path) at the smaller size, in both modes.
+ * - Get Trends Persons (the Insight operations' CSV path) at the smaller size, and Get Activity of
+ *   half as many activity entries (in its pages of 1000), in both modes.
  * Every file is read back: lost and doubled persons are counted against the sandbox.
  */
 
@@ -49,20 +52,60 @@ async function child(env: Record<string, string>): Promise<ChildResult> {
 
 const mb = (bytes: number) => Math.round((bytes / 1e6) * 10) / 10;
 
-/** Lost and doubled persons of an exported file, against the sandbox's persons. */
-function check(sandbox: Sandbox, idsFile: string) {
+/**
+ * Get Many of every person; Get Trends Persons of everyone with a pageview (each person has one
+ * event); or Get Activity of all persons (`rows` activity entries, over 1000 persons).
+ */
+type Operation = 'getAll' | 'trendsPersons' | 'activity';
+
+/** The IDs an export must hold exactly once: person UUIDs, or activity entry IDs. */
+function expectedIds(sandbox: Sandbox, operation: Operation): Iterable<string> {
+	return operation === 'activity' ? sandbox.store.activity.map((entry) => entry.id) : sandbox.store.personsByUuid.keys();
+}
+
+/** Lost and doubled records of an exported file, against the sandbox's. */
+function check(sandbox: Sandbox, operation: Operation, idsFile: string) {
 	const ids = fs.readFileSync(idsFile, 'utf8').split('\n').filter(Boolean);
 	const seen = new Set(ids);
 	let lost = 0;
-	for (const uuid of sandbox.store.personsByUuid.keys()) if (!seen.has(uuid)) lost++;
+	for (const id of expectedIds(sandbox, operation)) if (!seen.has(id)) lost++;
 	return { lost, doubled: ids.length - seen.size };
 }
 
-/** Get Many of every person, or Get Trends Persons of everyone with a pageview (each person has one event). */
-type Operation = 'getAll' | 'trendsPersons';
+/** A sandbox for the operation, with `rows` records to export. */
+async function sandboxFor(rows: number, operation: Operation): Promise<Sandbox> {
+	if (operation !== 'activity') {
+		return await startSandbox({ port: 0, persons: rows, eventsPerPerson: operation === 'trendsPersons' ? 1 : 0, rateLimits: false, quiet: true });
+	}
+	const sandbox = await startSandbox({ port: 0, persons: 1000, eventsPerPerson: 0, rateLimits: false, quiet: true });
+	const persons = [...sandbox.store.personsByUuid.values()];
+	const fields = ['plan', 'email', 'name', 'country'];
+	for (let index = 0; index < rows; index++) {
+		// what the sandbox logs for Update Properties, with the changed property named
+		const field = fields[index % fields.length];
+		sandbox.store.logActivity(null, 'updated', persons[index % persons.length], {
+			changes: [{ type: 'Person', action: 'changed', field: 'properties', before: { [field]: `before-${index}` }, after: { [field]: `after-${index}` } }],
+		});
+	}
+	return sandbox;
+}
+
+/** The requests the node made (the sandbox's log), to send again without the node. */
+function loggedRequests(sandbox: Sandbox): LoggedRequest[] {
+	return sandbox.requests.map((entry) => {
+		const query = new URLSearchParams();
+		for (const [key, value] of Object.entries(entry.query)) for (const one of Array.isArray(value) ? value : [value]) query.append(key, one);
+		const search = query.toString();
+		return {
+			method: entry.method === 'POST' ? 'POST' : 'GET',
+			path: search === '' ? entry.path : `${entry.path}?${search}`,
+			body: entry.rawBody === '' ? undefined : entry.rawBody,
+		};
+	});
+}
 
 export async function exportRun(rows: number, modes: Array<'filesystem' | 'memory'>, pageSize = 1000, operation: Operation = 'getAll') {
-	const sandbox = await startSandbox({ port: 0, persons: rows, eventsPerPerson: operation === 'trendsPersons' ? 1 : 0, rateLimits: false, quiet: true });
+	const sandbox = await sandboxFor(rows, operation);
 	const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'posthog-bench-csv-'));
 	try {
 		const results: Record<string, unknown> = {};
@@ -102,14 +145,14 @@ export async function exportRun(rows: number, modes: Array<'filesystem' | 'memor
 				peakOverBaselineMb: overBaselineMb,
 				ratioToFileSize: Math.round((overBaselineMb / (measured.bytes / 1e6)) * 100) / 100,
 				seconds: Math.round(measured.ms / 100) / 10,
-				...check(sandbox, idsFile),
+				...check(sandbox, operation, idsFile),
 			};
 			if (measured.rows !== rows || measured.reportedRows !== rows) throw new Error(`${mode}: file has ${measured.rows} rows (item says ${measured.reportedRows}), expected ${rows}`);
 			if (mode === 'memory') {
-				// the query requests the node made, for n8n's copy plus the same requests without the node
-				const requestsFile = path.join(storage, 'queries.json');
-				const queries = sandbox.requests.filter((entry) => entry.method === 'POST' && entry.path.endsWith('/query/')).map((entry) => entry.rawBody);
-				fs.writeFileSync(requestsFile, JSON.stringify(queries));
+				// the requests the node made, for n8n's copy plus the same requests without the node
+				const requestsFile = path.join(storage, 'requests.json');
+				const requests = loggedRequests(sandbox);
+				fs.writeFileSync(requestsFile, JSON.stringify(requests));
 				// n8n's own copy of the same bytes, in chunks of the same size (the node writes 64 rows per chunk)
 				const chunk = String(Math.ceil(measured.bytes / Math.ceil(rows / 64)));
 				const copy = await child({ BENCH_MODE: 'n8nCopy', BENCH_BYTES: String(measured.bytes), BENCH_CHUNK: chunk });
@@ -127,7 +170,7 @@ export async function exportRun(rows: number, modes: Array<'filesystem' | 'memor
 				const onePageMb = page.peakRssMb - page.baselineRssMb;
 				Object.assign(figures, {
 					pageSize,
-					requests: queries.length,
+					requests: requests.length,
 					n8nCopyOverBaselineMb: copyOverBaselineMb,
 					n8nCopyAndRequestsOverBaselineMb: withRequestsOverBaselineMb,
 					onePageMb,
@@ -155,6 +198,8 @@ export const csvExportBenchmark: Benchmark = {
 		const bigPages = await exportRun(SIZES.csvRows, ['memory'], SIZES.csvRows / 10);
 		const large = await exportRun(SIZES.csvLargeRows, ['filesystem']);
 		const trends = await exportRun(SIZES.csvRows, ['filesystem', 'memory'], 1000, 'trendsPersons');
+		const activityRows = SIZES.csvRows / 2;
+		const activity = await exportRun(activityRows, ['filesystem', 'memory'], ACTIVITY_PAGE_SIZE, 'activity');
 		const memQuarter = quarter.memory as Record<string, number>;
 		const memBigPages = bigPages.memory as Record<string, number>;
 		const fsSmall = small.filesystem as Record<string, number>;
@@ -162,6 +207,8 @@ export const csvExportBenchmark: Benchmark = {
 		const fsLarge = large.filesystem as Record<string, number>;
 		const fsTrends = trends.filesystem as Record<string, number>;
 		const memTrends = trends.memory as Record<string, number>;
+		const fsActivity = activity.filesystem as Record<string, number>;
+		const memActivity = activity.memory as Record<string, number>;
 		const line = (f: Record<string, number>) =>
 			`${f.fileMb} MB file, peak RSS +${f.peakOverBaselineMb} MB over baseline (${f.ratioToFileSize}x file), ${seconds(f.seconds * 1000)}, lost ${f.lost}, doubled ${f.doubled}`;
 		const versus = (f: Record<string, number>) =>
@@ -173,8 +220,10 @@ export const csvExportBenchmark: Benchmark = {
 		log(`  filesystem ${SIZES.csvLargeRows}: ${line(fsLarge)}`);
 		log(`  Get Trends Persons, filesystem ${SIZES.csvRows}: ${line(fsTrends)}`);
 		log(`  Get Trends Persons, memory ${SIZES.csvRows}: ${line(memTrends)}; ${versus(memTrends)}`);
+		log(`  Get Activity, filesystem ${activityRows}: ${line(fsActivity)}`);
+		log(`  Get Activity, memory ${activityRows}: ${line(memActivity)}; ${versus(memActivity)}`);
 		return {
-			results: { csvExport: { [String(quarterRows)]: quarter, [String(SIZES.csvRows)]: small, [`${SIZES.csvRows}, pages of ${memBigPages.pageSize}`]: bigPages, [String(SIZES.csvLargeRows)]: large, [`${SIZES.csvRows}, Get Trends Persons`]: trends } },
+			results: { csvExport: { [String(quarterRows)]: quarter, [String(SIZES.csvRows)]: small, [`${SIZES.csvRows}, pages of ${memBigPages.pageSize}`]: bigPages, [String(SIZES.csvLargeRows)]: large, [`${SIZES.csvRows}, Get Trends Persons`]: trends, [`${activityRows}, Get Activity`]: activity } },
 			table: [
 				['CSV export, filesystem', `${SIZES.csvRows} rows`, line(fsSmall)],
 				['CSV export, filesystem', `${SIZES.csvLargeRows} rows`, line(fsLarge)],
@@ -183,6 +232,8 @@ export const csvExportBenchmark: Benchmark = {
 				['CSV export, in memory', `${SIZES.csvRows} rows, pages of ${memBigPages.pageSize}`, `${line(memBigPages)}; ${versus(memBigPages)}`],
 				['CSV export, Get Trends Persons, filesystem', `${SIZES.csvRows} rows`, line(fsTrends)],
 				['CSV export, Get Trends Persons, in memory', `${SIZES.csvRows} rows`, `${line(memTrends)}; ${versus(memTrends)}`],
+				['CSV export, Get Activity, filesystem', `${activityRows} rows`, line(fsActivity)],
+				['CSV export, Get Activity, in memory', `${activityRows} rows`, `${line(memActivity)}; ${versus(memActivity)}`],
 			],
 		};
 	},

@@ -7,16 +7,17 @@
  * - `memory`: the same with binary data in memory (n8n's "default" mode);
  * - `n8nCopy`: no node: n8n-core's prepareBinaryData in memory mode storing BENCH_BYTES bytes
  *   that arrive in chunks of BENCH_CHUNK bytes, i.e. n8n's own copy of such a file;
- * - `n8nRequests`: no node: n8n's copy as in `n8nCopy`, while the query requests the node made in
- *   the `memory` run (BENCH_REQUESTS_FILE, their bodies) are sent again through n8n's
+ * - `n8nRequests`: no node: n8n's copy as in `n8nCopy`, while the requests the node made in the
+ *   `memory` run (BENCH_REQUESTS_FILE, as the sandbox logged them) are sent again through n8n's
  *   httpRequestWithAuthentication with this package's credential, each answer read to its end into
  *   one buffer and the file's chunks for that page produced after it, i.e. what n8n itself spends
  *   storing the file and fetching the same pages;
  * - `onePage`: the node exporting one page (Limit = the page size) as CSV in memory mode, i.e. what
  *   handling one page costs the process.
  * BENCH_OPERATION `trendsPersons` exports Get Trends Persons (everyone with a pageview in the last
- * 60 days, a total-value trends query in the node's raw JSON field) instead of Get Many; the file's
- * person UUID column is then `id` instead of `uuid`.
+ * 60 days, a total-value trends query in the node's raw JSON field) instead of Get Many, and
+ * `activity` Get Activity of all persons (BENCH_PAGE_SIZE: its page size, 1000); the file's ID
+ * column is then `id` (person UUID, activity entry ID) instead of `uuid`.
  * Peak RSS is the kernel's VmHWM, reset after the baseline (everything loaded, before the run),
  * so "over baseline" is what the run itself added.
  */
@@ -96,7 +97,9 @@ const OPERATION =
 				parameters: { resource: 'insight', operation: 'getTrendsPersons', insightSource: 'json', insightQuery: JSON.stringify(TRENDS_QUERY), series: '1' },
 				uuidColumn: 'id',
 			}
-		: { parameters: { resource: 'person', operation: 'getAll' }, uuidColumn: 'uuid' };
+		: process.env.BENCH_OPERATION === 'activity'
+			? { parameters: { resource: 'person', operation: 'getActivity', activityOf: 'all' }, uuidColumn: 'id' }
+			: { parameters: { resource: 'person', operation: 'getAll' }, uuidColumn: 'uuid' };
 
 async function exportPersons(mode: 'filesystem' | 'memory' | 'onePage') {
 	const credentials = JSON.parse(process.env.BENCH_CREDENTIALS as string);
@@ -147,27 +150,36 @@ async function n8nCopy() {
 /** A readable answer body of n8n's request helper (`encoding: 'stream'`). */
 type BodyStream = AsyncIterable<Buffer>;
 
+/** A request the node made, as the sandbox logged it: method, path with query string, body. */
+export interface LoggedRequest {
+	method: 'GET' | 'POST';
+	path: string;
+	body?: string;
+}
+
 async function n8nRequests() {
 	const credentials = JSON.parse(process.env.BENCH_CREDENTIALS as string) as ICredentialDataDecryptedObject;
-	const bodies = JSON.parse(fs.readFileSync(process.env.BENCH_REQUESTS_FILE as string, 'utf8')) as string[];
+	const requests = JSON.parse(fs.readFileSync(process.env.BENCH_REQUESTS_FILE as string, 'utf8')) as LoggedRequest[];
 	const bytes = Number(process.env.BENCH_BYTES);
 	const chunkSize = Number(process.env.BENCH_CHUNK);
 	const ctx = await executeContext({ resource: 'person', operation: 'getAll' }, credentials);
-	const url = `${String(credentials.host).replace(/\/+$/, '')}/api/projects/${String(credentials.projectId)}/query/`;
+	const origin = String(credentials.host).replace(/\/+$/, '');
 	const baselineRssMb = rssMb('VmRSS');
 	resetPeak();
 	const started = Date.now();
 	let answer = Buffer.allocUnsafeSlow(1 << 20);
 	async function* chunks() {
 		let sent = 0;
-		for (const [page, body] of bodies.entries()) {
+		for (const [page, request] of requests.entries()) {
+			const headers: Record<string, string> = { Accept: 'application/json' };
+			if (request.body !== undefined) headers['Content-Type'] = 'application/json';
 			const response = (await ctx.helpers.httpRequestWithAuthentication.call(
 				ctx,
 				CREDENTIAL_TYPE,
-				{ method: 'POST', url, body, headers: { Accept: 'application/json', 'Content-Type': 'application/json' }, json: false, encoding: 'stream', returnFullResponse: true, disableFollowRedirect: true },
+				{ method: request.method, url: `${origin}${request.path}`, body: request.body, headers, json: false, encoding: 'stream', returnFullResponse: true, disableFollowRedirect: true },
 				{ credentialsDecrypted: { id: '1', name: 'PostHog', type: CREDENTIAL_TYPE, data: credentials } },
 			)) as { statusCode: number; body: BodyStream };
-			if (response.statusCode !== 200) throw new Error(`query ${page}: HTTP ${response.statusCode}`);
+			if (response.statusCode !== 200) throw new Error(`${request.method} ${request.path} (request ${page}): HTTP ${response.statusCode}`);
 			let length = 0;
 			for await (const piece of response.body) {
 				if (length + piece.length > answer.length) {
@@ -178,7 +190,7 @@ async function n8nRequests() {
 				answer.set(piece as unknown as Uint8Array, length);
 				length += piece.length;
 			}
-			const end = page === bodies.length - 1 ? bytes : Math.min(bytes, sent + Math.ceil(bytes / bodies.length));
+			const end = page === requests.length - 1 ? bytes : Math.min(bytes, sent + Math.ceil(bytes / requests.length));
 			for (; sent < end; sent += chunkSize) yield Buffer.alloc(Math.min(chunkSize, end - sent), 'a');
 		}
 	}
