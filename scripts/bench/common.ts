@@ -9,6 +9,14 @@ export const log = (text: string) => console.log(text);
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** A total-value trends query whose one data point holds everyone with a pageview in the last 60 days. */
+export const PAGEVIEWS_TRENDS_QUERY = {
+	kind: 'TrendsQuery',
+	series: [{ kind: 'EventsNode', event: '$pageview' }],
+	dateRange: { date_from: '-60d' },
+	trendsFilter: { display: 'BoldNumber' },
+};
+
 /** One benchmark: `run` returns its figures (stored under `key` in the results file) and table rows. */
 export interface Benchmark {
 	key: string;

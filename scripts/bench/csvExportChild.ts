@@ -27,6 +27,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { ChunkStream } from '../../nodes/PostHogPersons/helpers/fileStream';
 import { storedFile, useFilesystemBinaryData } from '../../test/export/binaryData';
 import { CREDENTIAL_TYPE, executeContext, loadPackage, runNode } from '../../test/harness/engine';
+import { PAGEVIEWS_TRENDS_QUERY } from './common';
 
 function rssMb(field: 'VmHWM' | 'VmRSS'): number {
 	const status = fs.readFileSync('/proc/self/status', 'utf8');
@@ -83,18 +84,11 @@ async function uuidsOfFile(file: string, column: string): Promise<{ rows: number
 	return { rows: uuids.length, uuids };
 }
 
-const TRENDS_QUERY = {
-	kind: 'TrendsQuery',
-	series: [{ kind: 'EventsNode', event: '$pageview' }],
-	dateRange: { date_from: '-60d' },
-	trendsFilter: { display: 'BoldNumber' },
-};
-
 /** The node's parameters for the exported operation (paging and output are added), and its file's person UUID column. */
 const OPERATION =
 	process.env.BENCH_OPERATION === 'trendsPersons'
 		? {
-				parameters: { resource: 'insight', operation: 'getTrendsPersons', insightSource: 'json', insightQuery: JSON.stringify(TRENDS_QUERY), series: '1' },
+				parameters: { resource: 'insight', operation: 'getTrendsPersons', insightSource: 'json', insightQuery: JSON.stringify(PAGEVIEWS_TRENDS_QUERY), series: '1' },
 				uuidColumn: 'id',
 			}
 		: process.env.BENCH_OPERATION === 'activity'

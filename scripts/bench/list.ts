@@ -2,7 +2,7 @@ import axios from 'axios';
 
 import { runNode } from '../../test/harness/engine';
 import { sandboxCredentials } from '../../test/helpers/sandbox';
-import { SIZES, log, median, type Benchmark } from './common';
+import { PAGEVIEWS_TRENDS_QUERY, SIZES, log, median, type Benchmark } from './common';
 import { startSandboxProcess, type SandboxProcess } from './sandboxProcess';
 
 /**
@@ -137,12 +137,6 @@ async function insightRun() {
 		// paths read the same cached pages (the comparison is about the client side, not the query)
 		await sandbox.setSettings({ queryCacheTtlMs: 24 * 3_600_000 });
 		const credentials = sandboxCredentials(sandbox);
-		const trends = {
-			kind: 'TrendsQuery',
-			series: [{ kind: 'EventsNode', event: '$pageview' }],
-			dateRange: { date_from: '-60d' },
-			trendsFilter: { display: 'BoldNumber' },
-		};
 		let listed = 0;
 		const viaNode = () =>
 			timed(async () => {
@@ -152,7 +146,7 @@ async function insightRun() {
 						operation: 'getTrendsPersons',
 						returnAll: true,
 						insightSource: 'json',
-						insightQuery: JSON.stringify(trends),
+						insightQuery: JSON.stringify(PAGEVIEWS_TRENDS_QUERY),
 						series: '1',
 						options: { pageSize },
 					},

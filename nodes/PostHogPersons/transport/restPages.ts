@@ -25,9 +25,13 @@ class RecordKeys {
 
 	/** Whether `key` is new (it is remembered from now on). */
 	firstSight(key: unknown): boolean {
-		const set = typeof key === 'string' ? this.text : this.other;
-		if (set.has(key as string)) return false;
-		set.add(key as string);
+		if (typeof key === 'string') {
+			if (this.text.has(key)) return false;
+			this.text.add(key);
+		} else {
+			if (this.other.has(key)) return false;
+			this.other.add(key);
+		}
 		return true;
 	}
 }

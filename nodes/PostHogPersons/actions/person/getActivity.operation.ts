@@ -11,7 +11,7 @@ import { personLocator } from '../descriptions/personLocator';
 
 /**
  * Activity entries per request: PostHog's default page is only 10, and it sets no maximum. A page
- * of 1000 entries is about 250 KB; fewer requests mean less waiting under PostHog Cloud's rate
+ * of 1000 entries is about 0.4 MB; fewer requests mean less waiting under PostHog Cloud's rate
  * limit for person reads, and less of n8n's cost per request.
  */
 export const ACTIVITY_PAGE_SIZE = 1000;
