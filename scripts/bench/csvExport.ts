@@ -18,7 +18,7 @@ import type { LoggedRequest } from './csvExportChild';
  * - in-memory binary data (n8n's "default" mode) at the smaller size, compared with n8n's own copy
  *   of a file of the same size arriving in the same chunks (a child without the node): the
  *   difference is what the node adds (target: one page, measured as the node exporting one page);
- *   and compared with that copy made while the node's own query requests are sent again through
+ *   and compared with that copy made while the node's own requests are sent again through
  *   n8n's request helper (a child without the node): what n8n itself spends on the file and the
  *   pages, so the difference is the node's own part. Also at a quarter of that size, to show
  *   whether what the node adds grows with the file; and in pages of a tenth of the persons (10,000

@@ -25,6 +25,7 @@ import * as fs from 'fs';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { ChunkStream } from '../../nodes/PostHogPersons/helpers/fileStream';
+import { PageBuffer } from '../../nodes/PostHogPersons/transport/body';
 import { storedFile, useFilesystemBinaryData } from '../../test/export/binaryData';
 import { CREDENTIAL_TYPE, executeContext, loadPackage, runNode } from '../../test/harness/engine';
 import { PAGEVIEWS_TRENDS_QUERY } from './common';
@@ -161,7 +162,8 @@ async function n8nRequests() {
 	const baselineRssMb = rssMb('VmRSS');
 	resetPeak();
 	const started = Date.now();
-	let answer = Buffer.allocUnsafeSlow(1 << 20);
+	// the node's own buffer for one page at a time
+	const answer = new PageBuffer();
 	async function* chunks() {
 		let sent = 0;
 		for (const [page, request] of requests.entries()) {
@@ -174,16 +176,8 @@ async function n8nRequests() {
 				{ credentialsDecrypted: { id: '1', name: 'PostHog', type: CREDENTIAL_TYPE, data: credentials } },
 			)) as { statusCode: number; body: BodyStream };
 			if (response.statusCode !== 200) throw new Error(`${request.method} ${request.path} (request ${page}): HTTP ${response.statusCode}`);
-			let length = 0;
-			for await (const piece of response.body) {
-				if (length + piece.length > answer.length) {
-					const grown = Buffer.allocUnsafeSlow(2 * (length + piece.length));
-					grown.set(answer.subarray(0, length) as unknown as Uint8Array);
-					answer = grown;
-				}
-				answer.set(piece as unknown as Uint8Array, length);
-				length += piece.length;
-			}
+			answer.reset();
+			for await (const piece of response.body) answer.append(piece);
 			const end = page === requests.length - 1 ? bytes : Math.min(bytes, sent + Math.ceil(bytes / requests.length));
 			for (; sent < end; sent += chunkSize) yield Buffer.alloc(Math.min(chunkSize, end - sent), 'a');
 		}
